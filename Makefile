@@ -1,0 +1,159 @@
+# Makefile for slokeeper.
+#
+# Target names follow Prometheus' Makefile.common (build, test, test-short, vet,
+# style, format, lint, docker, ...), but nothing here downloads a tool: the Go
+# toolchain and `go tool promtool` (the tool directive in go.mod, fetched through
+# the module proxy like any module) are all that is needed. `make help` lists
+# the targets.
+
+# bash for pipefail, so that `go test ... | tee` fails when the tests fail.
+SHELL       := bash
+.SHELLFLAGS := -e -o pipefail -c
+
+GO       ?= go
+GOFMT    ?= $(GO)fmt
+PROMTOOL := $(GO) tool promtool
+BIN      := slokeeper
+VERSION  := $(shell cat VERSION)
+
+# Spec files the checked-in rules/ are generated from.
+EXAMPLES  ?= examples/*.yaml
+RULES_DIR := rules
+# Packages with golden files. Each declares its own -update flag, so list only
+# those packages here (not ./...): `go test -update` fails in any other package.
+GOLDEN_PKGS := ./pkg/generate/
+FUZZTIME    ?= 60s
+DOCKER_ARCH ?= amd64
+
+# Non-vendored Go sources, for gofmt (expanded only by the recipes using it).
+GOFILES = $(shell find . -path ./vendor -prune -o -path ./.build -prune -o -name '*.go' -print)
+
+# Build information, injected the way promu does it (see .promu.yml).
+GIT_REVISION ?= $(shell git rev-parse --verify --quiet HEAD 2>/dev/null || echo unknown)
+GIT_BRANCH   ?= $(shell git symbolic-ref --short --quiet HEAD 2>/dev/null || echo unknown)
+BUILD_USER   ?= $(shell whoami 2>/dev/null || echo unknown)@$(shell uname -n 2>/dev/null || echo unknown)
+BUILD_DATE   ?= $(shell date +%Y%m%d-%H:%M:%S)
+VERSION_PKG  := github.com/prometheus/common/version
+GO_LDFLAGS    = -X $(VERSION_PKG).Version=$(VERSION) \
+                -X $(VERSION_PKG).Revision=$(GIT_REVISION) \
+                -X $(VERSION_PKG).Branch=$(GIT_BRANCH) \
+                -X $(VERSION_PKG).BuildUser=$(BUILD_USER) \
+                -X $(VERSION_PKG).BuildDate=$(BUILD_DATE)
+
+.DEFAULT_GOAL := all
+
+.PHONY: all
+all: test build ## Run the full check suite, then build (the default).
+
+.PHONY: help
+help: ## Show this help.
+	@echo "Usage: make <target>"
+	@echo
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## Build ./slokeeper with version information.
+	@echo ">> building $(BIN)"
+	$(GO) build -ldflags "$(GO_LDFLAGS)" -o $(BIN) ./cmd/$(BIN)
+
+.PHONY: generate
+generate: ## Regenerate the checked-in rules/ (rules and promtool tests) from examples/.
+	@echo ">> regenerating $(RULES_DIR)/"
+	@mkdir -p $(RULES_DIR)
+	rm -f $(RULES_DIR)/*.rules.yml $(RULES_DIR)/*.test.yml
+	$(GO) run ./cmd/$(BIN) generate --tests -o $(RULES_DIR) $(EXAMPLES)
+
+.PHONY: update-golden
+update-golden: ## Rewrite the golden files of GOLDEN_PKGS from the current code.
+	@echo ">> updating golden files"
+	$(GO) test $(GOLDEN_PKGS) -run Golden -update
+
+.PHONY: check-generated
+check-generated: ## Fail if rules/ or the golden files are stale.
+	@echo ">> checking that $(RULES_DIR)/ is up to date"
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) run ./cmd/$(BIN) generate --tests -o "$$tmp" $(EXAMPLES); \
+	if ! diff -r $(RULES_DIR) "$$tmp"; then \
+		echo "rules/ is stale: run 'make generate'" >&2; \
+		exit 1; \
+	fi
+	@echo ">> checking that the golden files are up to date"
+	$(GO) test $(GOLDEN_PKGS) -run Golden
+
+.PHONY: promtool-check
+promtool-check: ## Check the generated rule files with promtool.
+	@echo ">> checking rules with promtool"
+	$(PROMTOOL) check rules $(RULES_DIR)/*.rules.yml
+
+.PHONY: promtool-test
+promtool-test: ## Run the generated promtool rule unit tests.
+	@echo ">> running promtool rule unit tests"
+	$(PROMTOOL) test rules $(RULES_DIR)/*.test.yml
+
+.PHONY: vet
+vet: ## Run go vet.
+	@echo ">> vetting code"
+	$(GO) vet ./...
+
+.PHONY: format
+format: ## Rewrite the Go sources with gofmt.
+	@echo ">> formatting code"
+	@files="$(GOFILES)"; if [ -n "$$files" ]; then $(GOFMT) -l -w $$files; fi
+
+.PHONY: style
+style: ## Check that the Go sources are gofmt-clean.
+	@echo ">> checking code style"
+	@files="$(GOFILES)"; unformatted=""; \
+	if [ -n "$$files" ]; then unformatted=$$($(GOFMT) -l $$files); fi; \
+	if [ -n "$$unformatted" ]; then \
+		echo "these files are not gofmt-clean; run 'make format':" >&2; \
+		echo "$$unformatted" >&2; \
+		exit 1; \
+	fi
+
+.PHONY: lint
+lint: vet style ## Run go vet and the gofmt check (no golangci-lint).
+
+.PHONY: unit
+unit: ## Run the Go tests with the race detector.
+	@echo ">> running unit tests"
+	$(GO) test -race -count=1 ./...
+
+.PHONY: test-short
+test-short: ## Run the Go tests in short mode, without the race detector.
+	@echo ">> running short tests"
+	$(GO) test -short ./...
+
+.PHONY: test
+test: ## Run what CI runs: vet, style, unit, check-generated, promtool-check, promtool-test.
+	@$(MAKE) --no-print-directory vet
+	@$(MAKE) --no-print-directory style
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory check-generated
+	@$(MAKE) --no-print-directory promtool-check
+	@$(MAKE) --no-print-directory promtool-test
+
+.PHONY: bench
+bench: ## Run the benchmarks under pkg/ and keep the output in bench.out.
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/... | tee bench.out
+
+.PHONY: fuzz
+fuzz: ## Fuzz spec loading (FuzzLoad) for FUZZTIME (default 60s).
+	$(GO) test ./pkg/spec -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
+
+.PHONY: run
+run: ## Generate rules and promtool tests for examples/ into out/.
+	$(GO) run ./cmd/$(BIN) generate --tests -o out $(EXAMPLES)
+	@echo "rules written to out/"
+
+.PHONY: docker
+docker: ## Build the image slokeeper:VERSION (needs a Docker engine; none on dev machines).
+	@command -v docker >/dev/null 2>&1 || { echo "make docker needs a Docker engine and the docker CLI" >&2; exit 1; }
+	@echo ">> building .build/linux-$(DOCKER_ARCH)/$(BIN)"
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(DOCKER_ARCH) $(GO) build -tags netgo -ldflags "$(GO_LDFLAGS)" \
+		-o .build/linux-$(DOCKER_ARCH)/$(BIN) ./cmd/$(BIN)
+	docker build -t $(BIN):$(VERSION) --build-arg ARCH=$(DOCKER_ARCH) --build-arg OS=linux .
+
+.PHONY: clean
+clean: ## Remove build, run, benchmark and coverage output.
+	rm -rf $(BIN) .build/ .tarballs/ out/ bench.out coverage.out cover.out coverage.html

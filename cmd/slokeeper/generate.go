@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/slokeeper/slokeeper/pkg/generate"
+	"github.com/slokeeper/slokeeper/pkg/slo"
+	"github.com/slokeeper/slokeeper/pkg/spec"
+)
+
+type generateCommand struct {
+	files  []string
+	outDir string
+	tests  bool
+	format string
+}
+
+func (c *generateCommand) name() string { return "generate" }
+
+func (c *generateCommand) register(app *kingpin.Application) {
+	cmd := app.Command(c.name(), "Generate recording and alerting rules (and promtool tests) from SLO specs. Writes nothing when any spec is bad.")
+	cmd.Flag("output.dir", "Directory for the rule files: NAME.rules.yml (and NAME.test.yml) per spec file NAME.yaml.").
+		Short('o').Required().StringVar(&c.outDir)
+	cmd.Flag("tests", "Also write a promtool unit-test file per spec file.").BoolVar(&c.tests)
+	cmd.Flag("format", "Rule file format: prometheus (Prometheus, Thanos, Mimir rulers) or prometheus-operator (PrometheusRule resources).").
+		Default(string(generate.FormatPrometheus)).EnumVar(&c.format, string(generate.FormatPrometheus), string(generate.FormatPrometheusOperator))
+	cmd.Arg("files", "Spec files (slokeeper/v1 YAML).").Required().ExistingFilesVar(&c.files)
+}
+
+type output struct {
+	path string
+	data []byte
+}
+
+func (c *generateCommand) run(logger *slog.Logger, stdout, stderr io.Writer) int {
+	if c.tests && c.format != string(generate.FormatPrometheus) {
+		fmt.Fprintln(stderr, "slokeeper: --tests needs --format=prometheus: promtool cannot load PrometheusRule resources")
+		return 2
+	}
+	all, err := spec.Load(c.files)
+	if err != nil {
+		printErrors(stderr, err)
+		fmt.Fprintln(stderr, "no files written")
+		return 1
+	}
+	outs, err := c.render(all)
+	if err != nil {
+		fmt.Fprintf(stderr, "slokeeper: %v\nno files written\n", err)
+		return 1
+	}
+	if err := os.MkdirAll(c.outDir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "slokeeper: couldn't create --output.dir: %v\n", err)
+		return 1
+	}
+	for _, o := range outs {
+		if err := generate.WriteFile(o.path, o.data); err != nil {
+			fmt.Fprintf(stderr, "slokeeper: couldn't write %s: %v\n", o.path, err)
+			return 1
+		}
+		logger.Debug("Wrote file", "path", o.path, "bytes", len(o.data))
+	}
+	fmt.Fprintf(stdout, "wrote %d file(s) for %d SLO(s) to %s\n", len(outs), len(all), c.outDir)
+	return 0
+}
+
+// render builds every output in memory first, so that nothing is written
+// unless everything can be.
+func (c *generateCommand) render(all []*slo.SLO) ([]output, error) {
+	bySource := map[string][]*slo.SLO{}
+	for _, s := range all {
+		bySource[s.Source.File] = append(bySource[s.Source.File], s)
+	}
+	var outs []output
+	seen := map[string]string{}
+	for _, f := range c.files {
+		base := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+		if prev, ok := seen[base]; ok {
+			return nil, fmt.Errorf("%s and %s would both write %s.rules.yml: rename one", prev, f, base)
+		}
+		seen[base] = f
+		slos := bySource[f]
+		rules, err := generate.RuleFile(slos, generate.Options{}, generate.Format(c.format), base)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		rulesName := base + ".rules.yml"
+		outs = append(outs, output{filepath.Join(c.outDir, rulesName), rules})
+		if c.tests {
+			tests, err := generate.TestFile(slos, generate.Options{}, rulesName)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
+			outs = append(outs, output{filepath.Join(c.outDir, base+".test.yml"), tests})
+		}
+	}
+	return outs, nil
+}

@@ -1,0 +1,57 @@
+// Command slokeeper keeps service level objectives honest: it validates SLO
+// specs and generates exact, cheap multi-window multi-burn-rate rules for
+// Prometheus from them.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/common/promslog"
+	promslogflag "github.com/prometheus/common/promslog/flag"
+	"github.com/prometheus/common/version"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// run is main without the process: it returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	app := kingpin.New("slokeeper", "Keeps service level objectives honest: validates SLO specs and generates multi-window multi-burn-rate Prometheus rules.")
+	app.Version(version.Print("slokeeper"))
+	app.HelpFlag.Short('h')
+	app.UsageWriter(stdout)
+	app.ErrorWriter(stderr)
+	app.Terminate(nil)
+
+	logCfg := &promslog.Config{Writer: stderr}
+	promslogflag.AddFlags(app, logCfg)
+
+	checkCmd := &checkCommand{}
+	checkCmd.register(app)
+	genCmd := &generateCommand{}
+	genCmd.register(app)
+
+	cmd, err := app.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "slokeeper: %v (try --help)\n", err)
+		return 2
+	}
+	if cmd == "" { // --help or --version
+		return 0
+	}
+	logger := promslog.New(logCfg)
+	switch cmd {
+	case checkCmd.name():
+		return checkCmd.run(logger, stdout, stderr)
+	case genCmd.name():
+		return genCmd.run(logger, stdout, stderr)
+	}
+	return 2
+}
+
+// printErrors prints one error per line, the way compilers do.
+func printErrors(w io.Writer, err error) {
+	fmt.Fprintln(w, err)
+}

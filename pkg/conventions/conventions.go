@@ -1,0 +1,95 @@
+// Package conventions holds every name slokeeper generates: recording rule
+// names, alert names, label names and group names. Keeping them in one file
+// makes the generated contract (what dashboards, routing trees and the daemon
+// rely on) reviewable at a glance.
+package conventions
+
+import (
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// Labels on every generated series and alert.
+const (
+	LabelSLO     = "slo"
+	LabelService = "service"
+	LabelLayer   = "layer"
+	LabelOwner   = "owner"
+)
+
+// Labels on generated alerts.
+const (
+	LabelSeverity    = "severity"
+	LabelTier        = "slo_tier" // "page" or "ticket": for routing and inhibition
+	LabelLongWindow  = "long_window"
+	LabelShortWindow = "short_window"
+	LabelBurnFactor  = "burn_factor"
+)
+
+// Labels of the info series.
+const (
+	LabelObjective   = "objective"
+	LabelPeriod      = "period"
+	LabelDescription = "description"
+	LabelRationale   = "rationale"
+	LabelSLIKind     = "sli_kind"
+)
+
+// Reserved are label names a spec may not set: slokeeper owns them.
+var Reserved = map[string]bool{
+	LabelSLO: true, LabelService: true, LabelLayer: true, LabelOwner: true,
+	LabelSeverity: true, LabelTier: true, LabelLongWindow: true, LabelShortWindow: true,
+	LabelBurnFactor: true, "le": true, "alertname": true, "alertstate": true,
+}
+
+// Default severities, after the monitoring-mixin convention.
+const (
+	DefaultPageSeverity   = "critical"
+	DefaultTicketSeverity = "warning"
+)
+
+// AlertBurn is the name of the multi-window multi-burn-rate alert.
+const AlertBurn = "SLOErrorBudgetBurn"
+
+// Recording rule names that do not depend on a window.
+const (
+	// ErrorRatioPeriod is the share of bad events over the SLO period.
+	ErrorRatioPeriod = "slo:sli_error:ratio_period"
+	// ErrorRatePeriod and TotalRatePeriod are the mean per-second rates of
+	// bad and all events over the period; events = rate × period seconds.
+	ErrorRatePeriod = "slo:sli_error:rate_period"
+	TotalRatePeriod = "slo:sli_total:rate_period"
+	// BudgetRemaining is 1 - ErrorRatioPeriod/ErrorBudget: 1 untouched,
+	// 0 spent, negative overspent.
+	BudgetRemaining = "slo:error_budget_remaining:ratio"
+	// Objective, ErrorBudget and PeriodSeconds are metadata constants.
+	Objective     = "slo:objective:ratio"
+	ErrorBudget   = "slo:error_budget:ratio"
+	PeriodSeconds = "slo:period:seconds"
+	// Info carries descriptive labels with value 1.
+	Info = "slo_info"
+)
+
+// ErrorRate is the per-second rate of bad events over window w.
+func ErrorRate(w time.Duration) string { return "slo:sli_error:rate" + Window(w) }
+
+// TotalRate is the per-second rate of all events over window w.
+func TotalRate(w time.Duration) string { return "slo:sli_total:rate" + Window(w) }
+
+// ErrorRatio is the share of bad events over window w.
+func ErrorRatio(w time.Duration) string { return "slo:sli_error:ratio_rate" + Window(w) }
+
+// Window formats a duration the way Prometheus writes ranges ("5m", "1d").
+func Window(w time.Duration) string { return model.Duration(w).String() }
+
+// Group names of one SLO. Each SLO has its own groups so that a slow or
+// failing SLO never delays another.
+func GroupSLI(service, name string) string    { return "slo:" + service + ":" + name + ":sli" }
+func GroupTiles(service, name string) string  { return "slo:" + service + ":" + name + ":tiles" }
+func GroupBudget(service, name string) string { return "slo:" + service + ":" + name + ":budget" }
+
+// BudgetInterval is the evaluation interval of the budget group: slow enough
+// to be cheap, fast enough (under the 5m lookback) that instant queries
+// always see the budget.
+const BudgetInterval = time.Minute

@@ -1,0 +1,247 @@
+package generate
+
+import (
+	"fmt"
+	"maps"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/rulefmt"
+
+	c "github.com/slokeeper/slokeeper/pkg/conventions"
+	"github.com/slokeeper/slokeeper/pkg/slo"
+)
+
+// Options tune generation. The zero value generates the SRE Workbook's
+// recommendation.
+type Options struct {
+	// Catalog is the multi-window alert catalog, stated for 30 days.
+	// Empty means slo.DefaultCatalog.
+	Catalog []slo.CatalogEntry
+}
+
+func (o Options) catalog() []slo.CatalogEntry {
+	if len(o.Catalog) == 0 {
+		return slo.DefaultCatalog
+	}
+	return o.Catalog
+}
+
+// Groups returns the rule groups of the SLOs, three per SLO, in input order.
+func Groups(slos []*slo.SLO, o Options) []rulefmt.RuleGroup {
+	out := make([]rulefmt.RuleGroup, 0, 3*len(slos))
+	for _, s := range slos {
+		out = append(out, SLOGroups(s, o)...)
+	}
+	return out
+}
+
+// SLOGroups returns the three rule groups of one SLO:
+//   - sli: base rates from the raw series, the short windows and the page
+//     alerts; evaluated at the ruler's interval.
+//   - tiles: the base rates averaged over the tile window, evaluated once
+//     per tile so that consecutive samples tile time.
+//   - budget: long windows and the period from the tiles, the budget, the
+//     metadata and the ticket alerts; every minute.
+func SLOGroups(s *slo.SLO, o Options) []rulefmt.RuleGroup {
+	w := slo.WindowsFor(s.Period, o.catalog())
+	g := &builder{s: s, w: w, sel: selector(s), labels: seriesLabels(s)}
+	return []rulefmt.RuleGroup{g.sliGroup(), g.tilesGroup(), g.budgetGroup()}
+}
+
+type builder struct {
+	s      *slo.SLO
+	w      slo.Windows
+	sel    string            // {service="…",slo="…"}
+	labels map[string]string // on every recorded series
+}
+
+// selector matches the recorded series of s.
+func selector(s *slo.SLO) string {
+	return "{" + c.LabelService + "=" + strconv.Quote(s.Service) + "," + c.LabelSLO + "=" + strconv.Quote(s.Name) + "}"
+}
+
+func seriesLabels(s *slo.SLO) map[string]string {
+	l := make(map[string]string, 4+len(s.Labels))
+	maps.Copy(l, s.Labels)
+	l[c.LabelSLO] = s.Name
+	l[c.LabelService] = s.Service
+	l[c.LabelLayer] = string(s.Layer)
+	l[c.LabelOwner] = s.Owner
+	return l
+}
+
+func (g *builder) record(name, expr string) rulefmt.Rule {
+	return rulefmt.Rule{Record: name, Expr: expr, Labels: g.labels}
+}
+
+// ratio divides two rates, recording nothing (rather than NaN) where there
+// was no traffic.
+func ratio(errRate, totalRate string) string {
+	return errRate + " / (" + totalRate + " > 0)"
+}
+
+// windowRatio is the error ratio over d: averages of the base rates, or of
+// the tiles for long windows.
+func (g *builder) windowRatio(d time.Duration) rulefmt.Rule {
+	src := g.w.Base
+	if g.w.Tiled(d) {
+		src = g.w.Tile
+	}
+	if d == src {
+		return g.record(c.ErrorRatio(d), ratio(c.ErrorRate(d)+g.sel, c.TotalRate(d)+g.sel))
+	}
+	return g.record(c.ErrorRatio(d), ratio(
+		"avg_over_time("+rangeOf(c.ErrorRate(src)+g.sel, d)+")",
+		"avg_over_time("+rangeOf(c.TotalRate(src)+g.sel, d)+")"))
+}
+
+func (g *builder) sliGroup() rulefmt.RuleGroup {
+	errRate, totalRate := baseRates(g.s, g.w.Base)
+	rules := []rulefmt.Rule{
+		// Raw SLIs derive the total from the error series: keep this order.
+		g.record(c.ErrorRate(g.w.Base), errRate),
+		g.record(c.TotalRate(g.w.Base), totalRate),
+	}
+	for _, d := range g.w.Distinct() {
+		if !g.w.Tiled(d) {
+			rules = append(rules, g.windowRatio(d))
+		}
+	}
+	rules = append(rules, g.alerts(slo.TierPage)...)
+	return rulefmt.RuleGroup{Name: c.GroupSLI(g.s.Service, g.s.Name), Rules: rules}
+}
+
+func (g *builder) tilesGroup() rulefmt.RuleGroup {
+	avg := func(name string) string {
+		return "avg_over_time(" + rangeOf(name+g.sel, g.w.Tile) + ")"
+	}
+	return rulefmt.RuleGroup{
+		Name:     c.GroupTiles(g.s.Service, g.s.Name),
+		Interval: model.Duration(g.w.Tile),
+		Rules: []rulefmt.Rule{
+			g.record(c.ErrorRate(g.w.Tile), avg(c.ErrorRate(g.w.Base))),
+			g.record(c.TotalRate(g.w.Tile), avg(c.TotalRate(g.w.Base))),
+		},
+	}
+}
+
+func (g *builder) budgetGroup() rulefmt.RuleGroup {
+	var rules []rulefmt.Rule
+	for _, d := range g.w.Distinct() {
+		if g.w.Tiled(d) {
+			rules = append(rules, g.windowRatio(d))
+		}
+	}
+	avgPeriod := func(name string) string {
+		return "avg_over_time(" + rangeOf(name+g.sel, g.s.Period) + ")"
+	}
+	budget := float(g.s.Objective.Budget)
+	rules = append(rules,
+		g.record(c.ErrorRatePeriod, avgPeriod(c.ErrorRate(g.w.Tile))),
+		g.record(c.TotalRatePeriod, avgPeriod(c.TotalRate(g.w.Tile))),
+		// No traffic over the whole period burns no budget: ratio 0.
+		g.record(c.ErrorRatioPeriod, ratio(c.ErrorRatePeriod+g.sel, c.TotalRatePeriod+g.sel)+
+			" or 0 * "+c.TotalRatePeriod+g.sel),
+		g.record(c.BudgetRemaining, "1 - "+c.ErrorRatioPeriod+g.sel+" / "+budget),
+		g.record(c.Objective, "vector("+float(g.s.Objective.Ratio)+")"),
+		g.record(c.ErrorBudget, "vector("+budget+")"),
+		g.record(c.PeriodSeconds, "vector("+seconds(g.s.Period)+")"),
+		g.info(),
+	)
+	rules = append(rules, g.alerts(slo.TierTicket)...)
+	return rulefmt.RuleGroup{
+		Name:     c.GroupBudget(g.s.Service, g.s.Name),
+		Interval: model.Duration(c.BudgetInterval),
+		Rules:    rules,
+	}
+}
+
+// info is the metadata series: value 1, descriptive labels for dashboards.
+func (g *builder) info() rulefmt.Rule {
+	l := maps.Clone(g.labels)
+	l[c.LabelObjective] = g.s.Objective.Percent
+	l[c.LabelPeriod] = window(g.s.Period)
+	l[c.LabelSLIKind] = string(g.s.SLI.Kind)
+	if g.s.Description != "" {
+		l[c.LabelDescription] = g.s.Description
+	}
+	if g.s.Rationale != "" {
+		l[c.LabelRationale] = g.s.Rationale
+	}
+	return rulefmt.Rule{Record: c.Info, Expr: "vector(1)", Labels: l}
+}
+
+// alerts are the multi-window multi-burn-rate alerts of one tier: the long
+// window's burn rate above the factor, confirmed by the short window's.
+func (g *builder) alerts(t slo.Tier) []rulefmt.Rule {
+	cfg := g.s.Alerting.ForTier(t)
+	if cfg.Disabled {
+		return nil
+	}
+	budget := float(g.s.Objective.Budget)
+	var out []rulefmt.Rule
+	for _, a := range g.w.Alerts {
+		if a.Tier != t {
+			continue
+		}
+		factor := float(a.BurnFactor)
+		burn := func(d time.Duration) string {
+			return c.ErrorRatio(d) + g.sel + " / " + budget + " > " + factor
+		}
+		expr := burn(a.Long) + "\nand\n" + burn(a.Short)
+		if g.s.MinEvents > 0 {
+			expr += "\nand\n" + g.events(a.Long) + " >= " + strconv.FormatInt(g.s.MinEvents, 10)
+		}
+		labels := maps.Clone(g.labels)
+		maps.Copy(labels, g.s.Alerting.Labels)
+		labels[c.LabelSeverity] = cfg.Severity
+		labels[c.LabelTier] = string(t)
+		labels[c.LabelLongWindow] = window(a.Long)
+		labels[c.LabelShortWindow] = window(a.Short)
+		labels[c.LabelBurnFactor] = factor
+		out = append(out, rulefmt.Rule{
+			Alert:       c.AlertBurn,
+			Expr:        expr,
+			Labels:      labels,
+			Annotations: g.annotations(t, a),
+		})
+	}
+	return out
+}
+
+// events counts the events of window d from the rates it is averaged from.
+func (g *builder) events(d time.Duration) string {
+	src := g.w.Base
+	if g.w.Tiled(d) {
+		src = g.w.Tile
+	}
+	return "avg_over_time(" + rangeOf(c.TotalRate(src)+g.sel, d) + ") * " + seconds(d)
+}
+
+func (g *builder) annotations(t slo.Tier, a slo.AlertWindow) map[string]string {
+	s := g.s
+	ann := maps.Clone(s.Alerting.Annotations)
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	exhaust := time.Duration(float64(s.Period) / a.BurnFactor)
+	ann["summary"] = fmt.Sprintf("%s/%s is burning its error budget %s× too fast (%s).", s.Service, s.Name, float(a.BurnFactor), t)
+	ann["description"] = fmt.Sprintf(
+		"Over the last %s the %s SLO %q of %s (objective %s%% over %s) burned its error budget "+
+			"{{ $value | printf \"%%.2f\" }}× faster than sustainable, confirmed over %s; the %s threshold is %s×, "+
+			"%s of the budget in %s, which would spend all of it within %s.",
+		window(a.Long), s.Layer, s.Name, s.Service, s.Objective.Percent, window(s.Period),
+		window(a.Short), t, float(a.BurnFactor), percent(a.BudgetFraction), window(a.Long), window(exhaust.Round(time.Minute)))
+	if s.Alerting.RunbookURL != "" {
+		ann["runbook_url"] = s.Alerting.RunbookURL
+	}
+	return ann
+}
+
+func percent(f float64) string {
+	return strconv.FormatFloat(f*100, 'g', 4, 64) + "%"
+}
+
+func window(d time.Duration) string { return c.Window(d) }

@@ -1,0 +1,323 @@
+package generate
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+
+	c "github.com/slokeeper/slokeeper/pkg/conventions"
+	"github.com/slokeeper/slokeeper/pkg/slo"
+)
+
+// The promtool unit-test file format (cmd/promtool/unittest.go).
+type (
+	unitTestFile struct {
+		RuleFiles          []string       `yaml:"rule_files"`
+		EvaluationInterval model.Duration `yaml:"evaluation_interval"`
+		Tests              []testGroup    `yaml:"tests"`
+	}
+	testGroup struct {
+		Name        string           `yaml:"name"`
+		Interval    model.Duration   `yaml:"interval"`
+		InputSeries []inputSeries    `yaml:"input_series"`
+		PromQLTests []promqlTestCase `yaml:"promql_expr_test"`
+	}
+	inputSeries struct {
+		Series string `yaml:"series"`
+		Values string `yaml:"values"`
+	}
+	promqlTestCase struct {
+		Expr       string         `yaml:"expr"`
+		EvalTime   model.Duration `yaml:"eval_time"`
+		ExpSamples []expSample    `yaml:"exp_samples"`
+	}
+	expSample struct {
+		Labels string  `yaml:"labels"`
+		Value  float64 `yaml:"value"`
+	}
+)
+
+const (
+	// eventsPerMinute is the synthetic traffic of the tests.
+	eventsPerMinute = 1000.0
+	// testGrouping is the value given to grouping labels in tests.
+	testGrouping = "test"
+	// tolerance of value assertions (rate extrapolation is exact on the
+	// linear counters the tests use; this only absorbs float rounding).
+	tolerance = "1e-9"
+)
+
+// TestFile renders a promtool unit-test file for the rule file rulesName of
+// slos. Per SLO it proves: a fast burn pages within the SRE Workbook's
+// detection time; a steady burn exactly at the objective never pages (and
+// spends exactly the budget); a slow burn tickets without paging; zero
+// traffic raises nothing and records no NaN or ±Inf.
+func TestFile(slos []*slo.SLO, o Options, rulesName string) ([]byte, error) {
+	f := unitTestFile{RuleFiles: []string{rulesName}, EvaluationInterval: model.Duration(time.Minute)}
+	for _, s := range slos {
+		t := newScenarios(s, o)
+		f.Tests = append(f.Tests, t.fastBurn()...)
+		f.Tests = append(f.Tests, t.steadyBurn()...)
+		f.Tests = append(f.Tests, t.slowBurn()...)
+		f.Tests = append(f.Tests, t.zeroTraffic())
+	}
+	body, err := marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(Header), body...), nil
+}
+
+// segment is a stretch of synthetic traffic with a constant error share.
+type segment struct {
+	d       time.Duration
+	errFrac float64
+	noData  bool // zero traffic
+}
+
+type scenarios struct {
+	s      *slo.SLO
+	w      slo.Windows
+	feed   feeder
+	sel    string
+	labels map[string]string // of recorded series, grouping included
+}
+
+func newScenarios(s *slo.SLO, o Options) *scenarios {
+	t := &scenarios{s: s, w: slo.WindowsFor(s.Period, o.catalog()), sel: selector(s)}
+	t.labels = seriesLabels(s)
+	for _, g := range s.Grouping {
+		t.labels[g] = testGrouping
+	}
+	t.feed = newFeeder(s, t.w)
+	return t
+}
+
+func (t *scenarios) name(what string) string {
+	return fmt.Sprintf("%s: %s (%s SLI, fed by %s)", t.s.ID(), what, t.s.SLI.Kind, t.feed.describe())
+}
+
+func (t *scenarios) group(what string, segs []segment, tests []promqlTestCase) testGroup {
+	return testGroup{
+		Name:        t.name(what),
+		Interval:    model.Duration(t.feed.interval()),
+		InputSeries: t.feed.series(segs),
+		PromQLTests: tests,
+	}
+}
+
+// alertSel selects the firing burn alerts of this SLO, optionally of one
+// window pair.
+func (t *scenarios) alertSel(tier slo.Tier, a *slo.AlertWindow) string {
+	m := []string{
+		`alertname="` + c.AlertBurn + `"`, `alertstate="firing"`,
+		c.LabelService + `="` + t.s.Service + `"`, c.LabelSLO + `="` + t.s.Name + `"`,
+		c.LabelTier + `="` + string(tier) + `"`,
+	}
+	if a != nil {
+		m = append(m, c.LabelLongWindow+`="`+window(a.Long)+`"`)
+	}
+	return "ALERTS{" + strings.Join(m, ", ") + "}"
+}
+
+// alertLabels are the labels of the ALERTS series of window pair a.
+func (t *scenarios) alertLabels(a slo.AlertWindow) string {
+	l := maps.Clone(t.labels)
+	maps.Copy(l, t.s.Alerting.Labels)
+	l["alertname"] = c.AlertBurn
+	l["alertstate"] = "firing"
+	l[c.LabelSeverity] = t.s.Alerting.ForTier(a.Tier).Severity
+	l[c.LabelTier] = string(a.Tier)
+	l[c.LabelLongWindow] = window(a.Long)
+	l[c.LabelShortWindow] = window(a.Short)
+	l[c.LabelBurnFactor] = float(a.BurnFactor)
+	return labels.FromMap(l).String()
+}
+
+// neverFired asserts that no alert of tier fired within the last d before at.
+func (t *scenarios) neverFired(tier slo.Tier, at, d time.Duration) promqlTestCase {
+	return promqlTestCase{
+		Expr:       "max_over_time(" + rangeOf(t.alertSel(tier, nil), d) + ")",
+		EvalTime:   model.Duration(at),
+		ExpSamples: []expSample{},
+	}
+}
+
+// near asserts that expr (one series with the recorded labels) is v.
+func (t *scenarios) near(expr string, v float64, at time.Duration) promqlTestCase {
+	return promqlTestCase{
+		Expr:       "abs(" + expr + " - " + float(v) + ") < bool " + tolerance,
+		EvalTime:   model.Duration(at),
+		ExpSamples: []expSample{{Labels: labels.FromMap(t.labels).String(), Value: 1}},
+	}
+}
+
+func (t *scenarios) alertsOf(tier slo.Tier) []slo.AlertWindow {
+	var out []slo.AlertWindow
+	for _, a := range t.w.Alerts {
+		if a.Tier == tier {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (t *scenarios) factors(tier slo.Tier) (lo, hi float64) {
+	lo, hi = math.Inf(1), 0
+	for _, a := range t.alertsOf(tier) {
+		lo, hi = min(lo, a.BurnFactor), max(hi, a.BurnFactor)
+	}
+	return lo, hi
+}
+
+// fastBurn: good traffic for one long window, then a burn of twice the
+// fastest page factor (or all events failing, if that is less). The SRE
+// Workbook's detection time is long window × factor / burn; slokeeper must
+// page within it plus the base rate window and two evaluations.
+func (t *scenarios) fastBurn() []testGroup {
+	pages := t.alertsOf(slo.TierPage)
+	if t.s.Alerting.Page.Disabled || len(pages) == 0 {
+		return nil
+	}
+	a := pages[0]
+	budget := t.s.Objective.Budget
+	errFrac := min(1, 2*a.BurnFactor*budget)
+	burn := errFrac / budget
+	if burn <= a.BurnFactor {
+		return nil // an objective this low can never burn that fast
+	}
+	warm := a.Long
+	detect := time.Duration(float64(a.Long) * a.BurnFactor / burn).Round(time.Minute)
+	deadline := warm + detect + t.w.Base + 2*time.Minute
+	segs := []segment{{d: warm}, {d: deadline - warm + time.Minute, errFrac: errFrac}}
+	tests := []promqlTestCase{
+		t.neverFired(slo.TierPage, warm-time.Minute, warm-time.Minute),
+		{
+			Expr:       "max_over_time(" + rangeOf(t.alertSel(slo.TierPage, &a), deadline-warm) + ")",
+			EvalTime:   model.Duration(deadline),
+			ExpSamples: []expSample{{Labels: t.alertLabels(a), Value: 1}},
+		},
+	}
+	return []testGroup{t.group(fmt.Sprintf("a %.4g× burn pages within %s (Workbook detection time %s + base window %s + 2 evaluations)",
+		burn, window(deadline-warm), window(detect), window(t.w.Base)), segs, tests)}
+}
+
+// steadyBurn: errors exactly at the objective for longer than the longest
+// page window never page, and spend exactly the budget's rate.
+func (t *scenarios) steadyBurn() []testGroup {
+	var longest time.Duration
+	for _, a := range t.w.Alerts {
+		longest = max(longest, a.Long)
+	}
+	pageLong := time.Duration(0)
+	for _, a := range t.alertsOf(slo.TierPage) {
+		pageLong = max(pageLong, a.Long)
+	}
+	budget := t.s.Objective.Budget
+	q := t.feed.quantum(budget)
+	d := (pageLong + time.Hour + q - 1) / q * q
+	segs := []segment{{d: d + time.Minute, errFrac: budget}}
+	var tests []promqlTestCase
+	if !t.s.Alerting.Page.Disabled {
+		tests = append(tests, t.neverFired(slo.TierPage, d, d))
+	}
+	if t.feed.exact() {
+		tests = append(tests,
+			t.near(c.ErrorRatioPeriod+t.sel, budget, d),
+			t.near(c.BudgetRemaining+t.sel, 0, d),
+			t.near(c.ErrorRatio(pageLongOrBase(t))+t.sel, budget, d),
+		)
+	} else {
+		// Discrete probes only approximate the share: within half the budget.
+		tests = append(tests, promqlTestCase{
+			Expr:       "abs(" + c.BudgetRemaining + t.sel + ") < bool 0.5",
+			EvalTime:   model.Duration(d),
+			ExpSamples: []expSample{{Labels: labels.FromMap(t.labels).String(), Value: 1}},
+		})
+	}
+	return []testGroup{t.group("a steady burn exactly at the objective never pages and spends the budget at its rate", segs, tests)}
+}
+
+func pageLongOrBase(t *scenarios) time.Duration {
+	if p := t.alertsOf(slo.TierPage); len(p) > 0 {
+		return p[0].Long
+	}
+	return t.w.Base
+}
+
+// slowBurn: a burn between the ticket and the page factors tickets, and
+// never pages.
+func (t *scenarios) slowBurn() []testGroup {
+	_, ticketHi := t.factors(slo.TierTicket)
+	pageLo, _ := t.factors(slo.TierPage)
+	if t.s.Alerting.Ticket.Disabled || ticketHi == 0 || math.IsInf(pageLo, 1) || ticketHi >= pageLo {
+		return nil
+	}
+	burn := (ticketHi + pageLo) / 2
+	errFrac := burn * t.s.Objective.Budget
+	if errFrac > 1 {
+		return nil
+	}
+	d := time.Hour + t.w.Tile
+	segs := []segment{{d: d + time.Minute, errFrac: errFrac}}
+	var exp []expSample
+	for _, a := range t.alertsOf(slo.TierTicket) {
+		exp = append(exp, expSample{Labels: t.alertLabels(a), Value: 1})
+	}
+	sort.Slice(exp, func(i, j int) bool { return exp[i].Labels < exp[j].Labels })
+	tests := []promqlTestCase{{
+		Expr:       "max_over_time(" + rangeOf(t.alertSel(slo.TierTicket, nil), d) + ")",
+		EvalTime:   model.Duration(d),
+		ExpSamples: exp,
+	}}
+	if !t.s.Alerting.Page.Disabled {
+		tests = append(tests, t.neverFired(slo.TierPage, d, d))
+	}
+	return []testGroup{t.group(fmt.Sprintf("a %.4g× burn tickets and never pages", burn), segs, tests)}
+}
+
+// zeroTraffic: no events for two hours raise no alert and record no NaN or
+// ±Inf; windows record nothing and the budget stays whole.
+func (t *scenarios) zeroTraffic() testGroup {
+	d := 2 * time.Hour
+	segs := []segment{{d: d + time.Minute, noData: true}}
+	tests := []promqlTestCase{{
+		Expr:       "max_over_time(" + rangeOf(`ALERTS{service="`+t.s.Service+`", slo="`+t.s.Name+`"}`, d) + ")",
+		EvalTime:   model.Duration(d),
+		ExpSamples: []expSample{},
+	}}
+	for _, name := range t.recordedNames() {
+		x := name + t.sel
+		tests = append(tests, promqlTestCase{
+			Expr:       x + " != " + x + " or abs(" + x + ") == +Inf",
+			EvalTime:   model.Duration(d),
+			ExpSamples: []expSample{},
+		})
+	}
+	for _, w := range t.w.Distinct() {
+		tests = append(tests, promqlTestCase{Expr: c.ErrorRatio(w) + t.sel, EvalTime: model.Duration(d), ExpSamples: []expSample{}})
+	}
+	if t.feed.zeroTrafficHasSeries() {
+		tests = append(tests, t.near(c.BudgetRemaining+t.sel, 1, d))
+	} else {
+		tests = append(tests, promqlTestCase{Expr: c.BudgetRemaining + t.sel, EvalTime: model.Duration(d), ExpSamples: []expSample{}})
+	}
+	return t.group("zero traffic raises nothing and records no NaN or Inf", segs, tests)
+}
+
+func (t *scenarios) recordedNames() []string {
+	names := []string{
+		c.ErrorRate(t.w.Base), c.TotalRate(t.w.Base), c.ErrorRate(t.w.Tile), c.TotalRate(t.w.Tile),
+		c.ErrorRatePeriod, c.TotalRatePeriod, c.ErrorRatioPeriod, c.BudgetRemaining,
+	}
+	for _, w := range t.w.Distinct() {
+		names = append(names, c.ErrorRatio(w))
+	}
+	return names
+}

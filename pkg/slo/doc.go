@@ -1,0 +1,8 @@
+// Package slo is slokeeper's internal model of a service level objective and
+// the pure math around it: error budgets, burn factors and the catalog of
+// multi-window multi-burn-rate alert windows.
+//
+// Nothing here does I/O. pkg/spec turns versioned YAML into these types;
+// pkg/generate turns them into Prometheus rules. Keeping the model separate
+// lets importers (Sloth, Pyrra, OpenSLO) and the daemon share it.
+package slo

@@ -1,0 +1,156 @@
+package slo
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// Layer says who owns an SLO and which kind of promise it is.
+type Layer string
+
+// The three SLO layers.
+const (
+	// LayerProduct is a user journey, owned by product ("checkout completes").
+	LayerProduct Layer = "product"
+	// LayerService is a promise of one service, owned by its team.
+	LayerService Layer = "service"
+	// LayerInfrastructure is a platform promise ("database p99 under 50 ms").
+	LayerInfrastructure Layer = "infrastructure"
+)
+
+// Layers lists the valid layers in order from the user down.
+var Layers = []Layer{LayerProduct, LayerService, LayerInfrastructure}
+
+// Valid reports whether l is one of Layers.
+func (l Layer) Valid() bool {
+	for _, x := range Layers {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+// SLIKind names how the service level indicator is measured.
+type SLIKind string
+
+// The SLI kinds.
+const (
+	// SLIEvents counts errors (or good events) against total events.
+	SLIEvents SLIKind = "events"
+	// SLILatency counts requests above a threshold in a classic histogram.
+	SLILatency SLIKind = "latency"
+	// SLINativeLatency counts requests above a threshold in a native histogram.
+	SLINativeLatency SLIKind = "nativeLatency"
+	// SLIRaw is a user query that returns an error ratio over a window.
+	SLIRaw SLIKind = "raw"
+	// SLIProbe counts failed samples of a 0/1 gauge such as probe_success.
+	SLIProbe SLIKind = "probe"
+)
+
+// SLI is the indicator. Which fields are set depends on Kind.
+type SLI struct {
+	Kind SLIKind
+	// Events: Errors or Good (one of them) and Total. Each is either a series
+	// selector or a query that contains the {{.window}} placeholder.
+	Errors, Good, Total string
+	// Latency and NativeLatency: the histogram's selector (base name, without
+	// _bucket/_count) and the threshold in seconds.
+	Histogram string
+	Threshold float64
+	// Raw: an error-ratio query with the {{.window}} placeholder.
+	ErrorRatio string
+	// Probe: the selector of a gauge that is 1 on success and 0 on failure.
+	Success string
+}
+
+// Tier is how urgently a burn must be handled.
+type Tier string
+
+// The alert tiers of the SRE Workbook.
+const (
+	TierPage   Tier = "page"
+	TierTicket Tier = "ticket"
+)
+
+// TierAlerting is the per-tier alerting setup.
+type TierAlerting struct {
+	Disabled bool
+	Severity string
+}
+
+// Alerting holds alerting overrides of one SLO.
+type Alerting struct {
+	Page, Ticket TierAlerting
+	Labels       map[string]string
+	Annotations  map[string]string
+	RunbookURL   string
+}
+
+// ForTier returns the settings of tier t.
+func (a Alerting) ForTier(t Tier) TierAlerting {
+	if t == TierPage {
+		return a.Page
+	}
+	return a.Ticket
+}
+
+// Review says when an SLO was last reviewed and how often it must be.
+type Review struct {
+	LastReviewed time.Time // zero when never reviewed
+	Cadence      time.Duration
+}
+
+// Source is where an SLO was defined.
+type Source struct {
+	File string
+	Line int
+}
+
+// String formats s as file:line.
+func (s Source) String() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
+
+// SLO is one validated service level objective with all defaults applied.
+type SLO struct {
+	Name        string
+	Service     string
+	Owner       string
+	Layer       Layer
+	Labels      map[string]string // extra labels of the spec, on every series
+	Description string
+	Rationale   string
+	Objective   Objective
+	Period      time.Duration
+	SLI         SLI
+	// Capacity is the throughput, in events per second, at which the
+	// objective is promised; 0 when not given.
+	Capacity  float64
+	DependsOn []string // IDs of lower-layer SLOs
+	Review    Review
+	// MinEvents is the number of events a long window must hold before its
+	// alert may fire; 0 disables the guard.
+	MinEvents int64
+	Grouping  []string
+	Alerting  Alerting
+	Source    Source
+}
+
+// ID is the SLO's identifier, unique across all loaded specs: service/name.
+func (s *SLO) ID() string { return ID(s.Service, s.Name) }
+
+// ID formats an SLO identifier.
+func ID(service, name string) string { return service + "/" + name }
+
+// windowPlaceholder matches {{.window}} (spaces allowed) in SLI queries.
+var windowPlaceholder = regexp.MustCompile(`\{\{\s*\.window\s*\}\}`)
+
+// HasWindow reports whether query contains the {{.window}} placeholder.
+func HasWindow(query string) bool { return windowPlaceholder.MatchString(query) }
+
+// ExpandWindow replaces every {{.window}} in query with the range w.
+func ExpandWindow(query string, w time.Duration) string {
+	return windowPlaceholder.ReplaceAllLiteralString(query, model.Duration(w).String())
+}

@@ -1,0 +1,196 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// maxNodes bounds the work of one file, aliases expanded, so that a hostile
+// document ("billion laughs") fails fast instead of exhausting memory.
+const maxNodes = 200000
+
+// decoder maps a YAML node tree onto the spec structs by their yaml tags,
+// strictly, recording the line of every field path for later validation.
+type decoder struct {
+	file  string
+	errs  Errors
+	lines map[string]int
+	nodes int
+}
+
+func (d *decoder) errorf(line int, path, format string, args ...any) {
+	d.errs = append(d.errs, &Error{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Types with their own YAML decoding (model.Duration, Number) are decoded by
+// yaml.v3, in either of its two unmarshaler styles.
+var (
+	unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+	obsoleteType    = reflect.TypeFor[interface{ UnmarshalYAML(func(any) error) error }]()
+)
+
+func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
+	for n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	d.nodes++
+	if d.nodes > maxNodes {
+		if d.nodes == maxNodes+1 {
+			d.errorf(n.Line, path, "document too large (over %d nodes, aliases expanded)", maxNodes)
+		}
+		return
+	}
+	if _, ok := d.lines[path]; !ok {
+		d.lines[path] = n.Line
+	}
+	isNull := n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+	if v.Kind() == reflect.Pointer {
+		if isNull {
+			return
+		}
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		v = v.Elem()
+	}
+	if pv := v.Addr(); pv.Type().Implements(unmarshalerType) || pv.Type().Implements(obsoleteType) {
+		if err := n.Decode(pv.Interface()); err != nil {
+			d.errorf(n.Line, path, "%s", cleanYAMLError(err))
+		}
+		return
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		d.decodeStruct(n, path, v)
+	case reflect.Slice:
+		if isNull {
+			return
+		}
+		if n.Kind != yaml.SequenceNode {
+			d.errorf(n.Line, path, "must be a list, got %s", describe(n))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, c := range n.Content {
+			d.decode(c, fmt.Sprintf("%s[%d]", path, i), s.Index(i))
+		}
+		v.Set(s)
+	case reflect.Map:
+		if isNull {
+			return
+		}
+		if n.Kind != yaml.MappingNode {
+			d.errorf(n.Line, path, "must be a mapping, got %s", describe(n))
+			return
+		}
+		m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			kp := path + "." + k.Value
+			if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
+				d.errorf(k.Line, kp, "key %q appears twice", k.Value)
+				continue
+			}
+			e := reflect.New(v.Type().Elem()).Elem()
+			d.decode(val, kp, e)
+			m.SetMapIndex(reflect.ValueOf(k.Value), e)
+		}
+		v.Set(m)
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode || isNull {
+			d.errorf(n.Line, path, "must be a string, got %s", describe(n))
+			return
+		}
+		v.SetString(n.Value)
+	default:
+		if n.Kind != yaml.ScalarNode {
+			d.errorf(n.Line, path, "must be a %s, got %s", kindName(v.Kind()), describe(n))
+			return
+		}
+		if err := n.Decode(v.Addr().Interface()); err != nil {
+			d.errorf(n.Line, path, "must be a %s, got %s", kindName(v.Kind()), describe(n))
+		}
+	}
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, path string, v reflect.Value) {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n.Line, path, "must be a mapping, got %s", describe(n))
+		return
+	}
+	t := v.Type()
+	fields := map[string]int{}
+	var names []string
+	for i := range t.NumField() {
+		tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+		if tag == "" || tag == "-" {
+			continue
+		}
+		fields[tag] = i
+		names = append(names, tag)
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		kp := join(path, k.Value)
+		idx, ok := fields[k.Value]
+		if !ok {
+			d.errorf(k.Line, kp, "unknown field %q%s (valid: %s)", k.Value, suggest(k.Value, names), strings.Join(names, ", "))
+			continue
+		}
+		if seen[k.Value] {
+			d.errorf(k.Line, kp, "field %q appears twice", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		d.lines[kp] = k.Line
+		d.decode(val, kp, v.Field(idx))
+	}
+}
+
+func join(path, field string) string {
+	if path == "" {
+		return field
+	}
+	return path + "." + field
+}
+
+// suggest names a field that differs only in case, the commonest typo.
+func suggest(got string, names []string) string {
+	for _, n := range names {
+		if strings.EqualFold(n, got) {
+			return fmt.Sprintf(", did you mean %q?", n)
+		}
+	}
+	return ""
+}
+
+func kindName(k reflect.Kind) string {
+	switch k {
+	case reflect.Bool:
+		return "boolean (true or false)"
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "whole number"
+	case reflect.Float64:
+		return "number"
+	}
+	return k.String()
+}
+
+// cleanYAMLError drops the "yaml: unmarshal errors:\n  line N:" wrapping, the
+// line is reported separately.
+func cleanYAMLError(err error) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		s := te.Errors[0]
+		if i := strings.Index(s, ": "); strings.HasPrefix(s, "line ") && i > 0 {
+			s = s[i+2:]
+		}
+		return s
+	}
+	return err.Error()
+}

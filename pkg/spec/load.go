@@ -1,0 +1,230 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/slokeeper/slokeeper/pkg/slo"
+)
+
+// entry is one parsed SLO with the line table of its file, for cross-file
+// errors that must still name a line.
+type entry struct {
+	slo   *slo.SLO
+	index int
+	lines map[string]int
+}
+
+// Load reads every file, validates each on its own and all of them together
+// (duplicate IDs, dependsOn), and returns the SLOs in file order. On any
+// problem it returns every problem found as Errors and no SLOs.
+func Load(paths []string) ([]*slo.SLO, error) {
+	var (
+		errs    Errors
+		entries []entry
+	)
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			errs = append(errs, &Error{File: p, Msg: fmt.Sprintf("couldn't read: %v", unwrapPathError(err))})
+			continue
+		}
+		es, fe := parse(p, data)
+		errs = append(errs, fe...)
+		entries = append(entries, es...)
+	}
+	errs = append(errs, crossCheck(entries)...)
+	if len(errs) > 0 {
+		errs.Sort()
+		return nil, errs
+	}
+	out := make([]*slo.SLO, len(entries))
+	for i, e := range entries {
+		out[i] = e.slo
+	}
+	return out, nil
+}
+
+// Parse reads one spec file's content. It checks the file on its own; Load
+// also checks files against each other.
+func Parse(file string, data []byte) ([]*slo.SLO, error) {
+	es, errs := parse(file, data)
+	errs = append(errs, crossCheck(es)...)
+	if len(errs) > 0 {
+		errs.Sort()
+		return nil, errs
+	}
+	out := make([]*slo.SLO, len(es))
+	for i, e := range es {
+		out[i] = e.slo
+	}
+	return out, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func parse(file string, data []byte) ([]entry, Errors) {
+	d := &decoder{file: file, lines: map[string]int{}}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, Errors{{File: file, Msg: "empty file: a spec needs apiVersion, service, owner, layer and slos"}}
+		}
+		return nil, Errors{yamlSyntaxError(file, err)}
+	}
+	var second yaml.Node
+	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
+		line := second.Line
+		if err != nil {
+			return nil, Errors{yamlSyntaxError(file, err)}
+		}
+		return nil, Errors{{File: file, Line: line, Msg: "a spec file holds one YAML document (one service); split the others into their own files"}}
+	}
+	doc := &root
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		doc = doc.Content[0]
+	}
+	var f File
+	d.decode(doc, "", reflect.ValueOf(&f).Elem())
+	v := &validator{decoder: d}
+	entries := v.file(&f)
+	if len(d.errs) > 0 {
+		return nil, d.errs
+	}
+	return entries, nil
+}
+
+// yamlSyntaxError turns "yaml: line 3: did not find expected key" into a
+// located error.
+func yamlSyntaxError(file string, err error) *Error {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	line := 0
+	if _, e := fmt.Sscanf(msg, "line %d:", &line); e == nil {
+		if i := strings.Index(msg, ": "); i >= 0 {
+			msg = msg[i+2:]
+		}
+	}
+	return &Error{File: file, Line: line, Msg: "invalid YAML: " + msg}
+}
+
+// crossCheck rejects duplicate IDs, dependencies on unknown SLOs or on a
+// higher layer, and dependency cycles.
+func crossCheck(entries []entry) Errors {
+	var errs Errors
+	byID := map[string]*slo.SLO{}
+	for _, e := range entries {
+		id := e.slo.ID()
+		if first, ok := byID[id]; ok {
+			errs = append(errs, &Error{
+				File: e.slo.Source.File, Line: e.slo.Source.Line, Path: fmt.Sprintf("slos[%d].name", e.index),
+				Msg: fmt.Sprintf("SLO %q is defined twice (first at %s); SLO ids (service/name) must be unique", id, first.Source),
+			})
+			continue
+		}
+		byID[id] = e.slo
+	}
+	for _, e := range entries {
+		for i, dep := range e.slo.DependsOn {
+			path := fmt.Sprintf("slos[%d].dependsOn[%d]", e.index, i)
+			line := e.lines[path]
+			target, ok := byID[dep]
+			switch {
+			case !ok:
+				errs = append(errs, &Error{File: e.slo.Source.File, Line: line, Path: path,
+					Msg: fmt.Sprintf("names no loaded SLO: %q (known: %s)", dep, knownIDs(byID))})
+			case target == e.slo:
+				errs = append(errs, &Error{File: e.slo.Source.File, Line: line, Path: path, Msg: "an SLO cannot depend on itself"})
+			case layerRank(target.Layer) < layerRank(e.slo.Layer):
+				errs = append(errs, &Error{File: e.slo.Source.File, Line: line, Path: path,
+					Msg: fmt.Sprintf("a %s SLO may depend only on SLOs of its own or a lower layer, but %q is a %s SLO", e.slo.Layer, dep, target.Layer)})
+			}
+		}
+	}
+	if len(errs) == 0 {
+		errs = append(errs, cycles(entries, byID)...)
+	}
+	return errs
+}
+
+func layerRank(l slo.Layer) int {
+	for i, x := range slo.Layers {
+		if x == l {
+			return i
+		}
+	}
+	return -1
+}
+
+func knownIDs(m map[string]*slo.SLO) string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if len(ids) > 8 {
+		ids = append(ids[:8], "…")
+	}
+	return strings.Join(ids, ", ")
+}
+
+func cycles(entries []entry, byID map[string]*slo.SLO) Errors {
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[string]int{}
+	var errs Errors
+	var visit func(s *slo.SLO, stack []string) bool
+	visit = func(s *slo.SLO, stack []string) bool {
+		id := s.ID()
+		switch color[id] {
+		case grey:
+			cyc := append(stack[indexOf(stack, id):], id)
+			errs = append(errs, &Error{File: s.Source.File, Line: s.Source.Line,
+				Msg: "dependsOn forms a cycle: " + strings.Join(cyc, " -> ")})
+			return true
+		case black:
+			return false
+		}
+		color[id] = grey
+		for _, d := range s.DependsOn {
+			if visit(byID[d], append(stack, id)) {
+				return true
+			}
+		}
+		color[id] = black
+		return false
+	}
+	for _, e := range entries {
+		if color[e.slo.ID()] == white && visit(e.slo, nil) {
+			break
+		}
+	}
+	return errs
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return 0
+}

@@ -1,0 +1,486 @@
+package spec
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/slokeeper/slokeeper/pkg/conventions"
+	"github.com/slokeeper/slokeeper/pkg/slo"
+)
+
+// Defaults applied to what a spec leaves out.
+const (
+	DefaultPeriod        = 30 * 24 * time.Hour
+	MinPeriod            = 24 * time.Hour
+	MaxPeriod            = 90 * 24 * time.Hour
+	DefaultReviewCadence = 90 * 24 * time.Hour
+)
+
+var (
+	promql = parser.NewParser(parser.Options{})
+	// names of services, owners and SLOs: they appear in group names and IDs.
+	nameRE     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$`)
+	severityRE = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
+)
+
+type validator struct {
+	*decoder
+}
+
+// at reports a problem at the line of path (or of its closest parent).
+func (v *validator) at(path, format string, args ...any) {
+	v.errorf(v.line(path), path, format, args...)
+}
+
+func (v *validator) line(path string) int {
+	for p := path; ; {
+		if l, ok := v.lines[p]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			return v.lines[""]
+		}
+		p = p[:i]
+	}
+}
+
+func (v *validator) file(f *File) []entry {
+	switch {
+	case f.APIVersion == "":
+		v.at("apiVersion", "required: set apiVersion: %s", APIVersion)
+	case f.APIVersion != APIVersion:
+		v.at("apiVersion", "unsupported version %q: this release reads %s", f.APIVersion, APIVersion)
+	}
+	v.name("service", f.Service)
+	v.name("owner", f.Owner)
+	layer := slo.Layer(f.Layer)
+	if f.Layer == "" {
+		v.at("layer", "required: one of product, service, infrastructure")
+	} else if !layer.Valid() {
+		v.at("layer", "must be one of product, service, infrastructure, got %q", f.Layer)
+	}
+	v.labels("labels", f.Labels)
+	if len(f.SLOs) == 0 {
+		v.at("slos", "at least one SLO is required")
+	}
+	names := map[string]int{}
+	var out []entry
+	for i := range f.SLOs {
+		p := fmt.Sprintf("slos[%d]", i)
+		s := v.slo(p, f, &f.SLOs[i], layer)
+		if j, dup := names[f.SLOs[i].Name]; dup && f.SLOs[i].Name != "" {
+			v.at(p+".name", "SLO name %q is used twice in this file (also slos[%d])", f.SLOs[i].Name, j)
+		}
+		names[f.SLOs[i].Name] = i
+		out = append(out, entry{slo: s, index: i, lines: v.lines})
+	}
+	return out
+}
+
+func (v *validator) name(path, s string) {
+	switch {
+	case s == "":
+		v.at(path, "required")
+	case !nameRE.MatchString(s):
+		v.at(path, "must be 1-64 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, got %q", s)
+	}
+}
+
+func (v *validator) labels(path string, m map[string]string) {
+	for k, val := range m {
+		p := path + "." + k
+		switch {
+		case !model.LabelName(k).IsValidLegacy():
+			v.at(p, "invalid label name %q: use letters, digits and '_', not starting with a digit", k)
+		case strings.HasPrefix(k, "__"):
+			v.at(p, "label names starting with __ are reserved for Prometheus")
+		case conventions.Reserved[k]:
+			v.at(p, "label %q is set by slokeeper and cannot be overridden", k)
+		case !model.LabelValue(val).IsValid():
+			v.at(p, "label value is not valid UTF-8")
+		}
+	}
+}
+
+func (v *validator) slo(p string, f *File, s *SLO, layer slo.Layer) *slo.SLO {
+	out := &slo.SLO{
+		Name:        s.Name,
+		Service:     f.Service,
+		Owner:       f.Owner,
+		Layer:       layer,
+		Description: strings.TrimSpace(s.Description),
+		Rationale:   strings.TrimSpace(s.Rationale),
+		Grouping:    s.Grouping,
+		Source:      slo.Source{File: v.decoder.file, Line: v.line(p)},
+	}
+	v.name(p+".name", s.Name)
+	out.Labels = mergeLabels(f.Labels, s.Labels)
+	v.labels(p+".labels", s.Labels)
+
+	if !s.Objective.Set {
+		v.at(p+".objective", "required: the target in percent, e.g. 99.9")
+	} else if o, err := slo.ParseObjective(s.Objective.Text); err != nil {
+		v.at(p+".objective", "%s", err)
+	} else {
+		out.Objective = o
+	}
+
+	out.Period = DefaultPeriod
+	if s.Period != nil {
+		d := time.Duration(*s.Period)
+		if d < MinPeriod || d > MaxPeriod {
+			v.at(p+".period", "must be from 1d to 90d, got %s", s.Period)
+		} else if d%time.Minute != 0 {
+			v.at(p+".period", "must be whole minutes, got %s", s.Period)
+		}
+		out.Period = d
+	}
+
+	v.sli(p+".sli", &s.SLI, out)
+
+	if s.Capacity != nil {
+		c, err := positive(s.Capacity.EventsPerSecond)
+		if err != nil {
+			v.at(p+".capacity.eventsPerSecond", "%s", err)
+		}
+		out.Capacity = c
+	}
+
+	for i, d := range s.DependsOn {
+		dp := fmt.Sprintf("%s.dependsOn[%d]", p, i)
+		id := d
+		if !strings.Contains(d, "/") {
+			id = slo.ID(f.Service, d)
+		}
+		svc, name, _ := strings.Cut(id, "/")
+		if !nameRE.MatchString(svc) || !nameRE.MatchString(name) {
+			v.at(dp, "must be an SLO id service/name (or a name of this file), got %q", d)
+			continue
+		}
+		out.DependsOn = append(out.DependsOn, id)
+	}
+
+	out.Review.Cadence = DefaultReviewCadence
+	if r := s.Review; r != nil {
+		if r.LastReviewed != "" {
+			t, err := time.Parse(time.DateOnly, r.LastReviewed)
+			if err != nil {
+				v.at(p+".review.lastReviewed", "must be a date YYYY-MM-DD, got %q", r.LastReviewed)
+			}
+			out.Review.LastReviewed = t
+		}
+		if r.Cadence != nil {
+			c := time.Duration(*r.Cadence)
+			if c < 24*time.Hour || c > 366*24*time.Hour {
+				v.at(p+".review.cadence", "must be from 1d to 366d, got %s", r.Cadence)
+			}
+			out.Review.Cadence = c
+		}
+	}
+
+	if s.MinEvents != nil {
+		switch {
+		case *s.MinEvents < 0:
+			v.at(p+".minEvents", "must not be negative, got %d", *s.MinEvents)
+		case out.SLI.Kind == slo.SLIRaw:
+			v.at(p+".minEvents", "a raw SLI has no events to count; remove minEvents or use an events SLI")
+		}
+		out.MinEvents = *s.MinEvents
+	}
+
+	seen := map[string]bool{}
+	for i, g := range s.Grouping {
+		gp := fmt.Sprintf("%s.grouping[%d]", p, i)
+		switch {
+		case !model.LabelName(g).IsValidLegacy() || strings.HasPrefix(g, "__"):
+			v.at(gp, "invalid label name %q", g)
+		case conventions.Reserved[g]:
+			v.at(gp, "cannot group by %q: slokeeper sets that label", g)
+		case seen[g]:
+			v.at(gp, "label %q is listed twice", g)
+		}
+		seen[g] = true
+	}
+
+	v.alerting(p+".alerting", s.Alerting, out)
+	return out
+}
+
+func mergeLabels(a, b map[string]string) map[string]string {
+	if len(a)+len(b) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(a)+len(b))
+	for k, v := range a {
+		m[k] = v
+	}
+	for k, v := range b {
+		m[k] = v
+	}
+	return m
+}
+
+func positive(n Number) (float64, error) {
+	var f float64
+	if _, err := fmt.Sscanf(n.Text, "%g", &f); err != nil || !n.Set {
+		return 0, fmt.Errorf("must be a number, got %q", n.Text)
+	}
+	if f <= 0 {
+		return 0, fmt.Errorf("must be greater than 0, got %s", n.Text)
+	}
+	return f, nil
+}
+
+func (v *validator) alerting(p string, a *Alerting, out *slo.SLO) {
+	out.Alerting = slo.Alerting{
+		Page:   slo.TierAlerting{Severity: conventions.DefaultPageSeverity},
+		Ticket: slo.TierAlerting{Severity: conventions.DefaultTicketSeverity},
+	}
+	if a == nil {
+		return
+	}
+	if a.RunbookURL != "" {
+		u, err := url.Parse(a.RunbookURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.at(p+".runbookURL", "must be an absolute http(s) URL, got %q", a.RunbookURL)
+		}
+		out.Alerting.RunbookURL = a.RunbookURL
+	}
+	v.labels(p+".labels", a.Labels)
+	out.Alerting.Labels = a.Labels
+	for k := range a.Annotations {
+		if !model.LabelName(k).IsValidLegacy() {
+			v.at(p+".annotations."+k, "invalid annotation name %q", k)
+		}
+		if k == "summary" || k == "description" || k == "runbook_url" {
+			v.at(p+".annotations."+k, "annotation %q is generated; use alerting.runbookURL for the runbook or another name", k)
+		}
+	}
+	out.Alerting.Annotations = a.Annotations
+	for _, t := range []struct {
+		name string
+		in   *Tier
+		out  *slo.TierAlerting
+	}{{"page", a.Page, &out.Alerting.Page}, {"ticket", a.Ticket, &out.Alerting.Ticket}} {
+		if t.in == nil {
+			continue
+		}
+		t.out.Disabled = t.in.Disable
+		if t.in.Severity != "" {
+			if !severityRE.MatchString(t.in.Severity) {
+				v.at(p+"."+t.name+".severity", "must be a lower-case word such as critical, warning or info, got %q", t.in.Severity)
+			}
+			t.out.Severity = t.in.Severity
+		}
+	}
+	if out.Alerting.Page.Disabled && out.Alerting.Ticket.Disabled {
+		v.at(p, "both page and ticket alerts are disabled: the SLO would never alert; enable one of them")
+	}
+}
+
+func (v *validator) sli(p string, s *SLI, out *slo.SLO) {
+	var kinds []string
+	if s.Events != nil {
+		kinds = append(kinds, "events")
+	}
+	if s.Latency != nil {
+		kinds = append(kinds, "latency")
+	}
+	if s.NativeLatency != nil {
+		kinds = append(kinds, "nativeLatency")
+	}
+	if s.Raw != nil {
+		kinds = append(kinds, "raw")
+	}
+	if s.Probe != nil {
+		kinds = append(kinds, "probe")
+	}
+	switch len(kinds) {
+	case 0:
+		v.at(p, "required: exactly one of events, latency, nativeLatency, raw, probe")
+		return
+	case 1:
+	default:
+		v.at(p, "exactly one SLI kind is allowed, got %s", strings.Join(kinds, " and "))
+		return
+	}
+	sli := &out.SLI
+	switch {
+	case s.Events != nil:
+		sli.Kind = slo.SLIEvents
+		e := s.Events
+		switch {
+		case e.Errors == "" && e.Good == "":
+			v.at(p+".events", "one of errors or good is required")
+		case e.Errors != "" && e.Good != "":
+			v.at(p+".events", "give errors or good, not both")
+		}
+		if e.Errors != "" {
+			v.selectorOrQuery(p+".events.errors", e.Errors)
+		}
+		if e.Good != "" {
+			v.selectorOrQuery(p+".events.good", e.Good)
+		}
+		if e.Total == "" {
+			v.at(p+".events.total", "required: the selector of all events")
+		} else {
+			v.selectorOrQuery(p+".events.total", e.Total)
+		}
+		sli.Errors, sli.Good, sli.Total = e.Errors, e.Good, e.Total
+	case s.Latency != nil:
+		sli.Kind = slo.SLILatency
+		sli.Histogram, sli.Threshold = v.latency(p+".latency", s.Latency, true)
+	case s.NativeLatency != nil:
+		sli.Kind = slo.SLINativeLatency
+		sli.Histogram, sli.Threshold = v.latency(p+".nativeLatency", s.NativeLatency, false)
+	case s.Raw != nil:
+		sli.Kind = slo.SLIRaw
+		q := s.Raw.ErrorRatio
+		switch {
+		case q == "":
+			v.at(p+".raw.errorRatio", "required: a query for the error ratio over {{.window}}")
+		case !slo.HasWindow(q):
+			v.at(p+".raw.errorRatio", "must contain the {{.window}} placeholder, e.g. rate(errors[{{.window}}]) / rate(total[{{.window}}])")
+		default:
+			v.query(p+".raw.errorRatio", q)
+		}
+		sli.ErrorRatio = q
+	case s.Probe != nil:
+		sli.Kind = slo.SLIProbe
+		if s.Probe.Success == "" {
+			v.at(p+".probe.success", "required: the selector of a 0/1 gauge such as probe_success{job=\"blackbox\"}")
+		} else if _, err := selector(s.Probe.Success); err != nil {
+			v.at(p+".probe.success", "%s", err)
+		}
+		sli.Success = s.Probe.Success
+	}
+}
+
+// latency checks a histogram SLI and returns its selector with the base
+// metric name (without _bucket or _count) and the threshold in seconds.
+func (v *validator) latency(p string, l *Latency, classic bool) (string, float64) {
+	var sel string
+	if l.Histogram == "" {
+		v.at(p+".histogram", "required: the histogram's selector, e.g. http_request_duration_seconds{job=\"api\"}")
+	} else if vs, err := selector(l.Histogram); err != nil {
+		v.at(p+".histogram", "%s", err)
+	} else {
+		name := vs.Name
+		if classic {
+			name = strings.TrimSuffix(strings.TrimSuffix(name, "_bucket"), "_count")
+		}
+		ok := true
+		for _, m := range vs.LabelMatchers {
+			if m.Name == "le" {
+				v.at(p+".histogram", "must not match le: slokeeper selects the bucket of the threshold itself")
+				ok = false
+			}
+		}
+		if ok {
+			sel = withName(vs, name)
+		}
+	}
+	var th float64
+	switch {
+	case l.Threshold == nil:
+		if classic {
+			v.at(p+".threshold", "required: a duration that is one of the histogram's bucket boundaries (le), e.g. 400ms")
+		} else {
+			v.at(p+".threshold", "required: a duration, e.g. 400ms")
+		}
+	case *l.Threshold <= 0:
+		v.at(p+".threshold", "must be greater than 0")
+	default:
+		th = time.Duration(*l.Threshold).Seconds()
+	}
+	return sel, th
+}
+
+// withName prints vs with its metric name replaced by name, matchers sorted.
+func withName(vs *parser.VectorSelector, name string) string {
+	var ms []*labels.Matcher
+	for _, m := range vs.LabelMatchers {
+		if m.Name != labels.MetricName {
+			ms = append(ms, m)
+		}
+	}
+	out := &parser.VectorSelector{Name: name, LabelMatchers: append(ms, labels.MustNewMatcher(labels.MatchEqual, labels.MetricName, name))}
+	return out.String()
+}
+
+// selector parses s as a plain series selector with a metric name.
+func selector(s string) (*parser.VectorSelector, error) {
+	if strings.Contains(s, "{{") {
+		return nil, fmt.Errorf("must be a series selector, not a template")
+	}
+	e, err := promql.ParseExpr(s)
+	if err != nil {
+		return nil, fmt.Errorf("invalid PromQL: %s", oneLine(err))
+	}
+	vs, ok := e.(*parser.VectorSelector)
+	if !ok {
+		return nil, fmt.Errorf("must be a series selector such as metric{label=\"value\"}, got a %s expression", describeExpr(e))
+	}
+	if vs.Name == "" {
+		return nil, fmt.Errorf("must name the metric, e.g. http_requests_total{...}")
+	}
+	if vs.OriginalOffset != 0 || vs.Timestamp != nil || vs.StartOrEnd != 0 {
+		return nil, fmt.Errorf("must not use offset or @")
+	}
+	return vs, nil
+}
+
+func describeExpr(e parser.Expr) string {
+	switch e.(type) {
+	case *parser.MatrixSelector:
+		return "range"
+	case *parser.Call:
+		return "function call"
+	case *parser.AggregateExpr:
+		return "aggregation"
+	case *parser.BinaryExpr:
+		return "binary"
+	}
+	return string(e.Type())
+}
+
+// selectorOrQuery accepts a plain selector (slokeeper wraps it in
+// sum(rate(…))) or a query over {{.window}} that returns per-second rates.
+func (v *validator) selectorOrQuery(p, s string) {
+	if slo.HasWindow(s) {
+		v.query(p, s)
+		return
+	}
+	if _, err := selector(s); err != nil {
+		v.at(p, "%s, or a query that contains {{.window}}", err)
+	}
+}
+
+// query parses a template query with a sample window.
+func (v *validator) query(p, q string) {
+	expanded := slo.ExpandWindow(q, 5*time.Minute)
+	if strings.Contains(expanded, "{{") {
+		v.at(p, "only the {{.window}} placeholder is supported")
+		return
+	}
+	e, err := promql.ParseExpr(expanded)
+	if err != nil {
+		v.at(p, "invalid PromQL (with {{.window}} as 5m): %s", oneLine(err))
+		return
+	}
+	if e.Type() != parser.ValueTypeVector {
+		v.at(p, "must return an instant vector, got %s", e.Type())
+	}
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

@@ -5,6 +5,7 @@
 package conventions
 
 import (
+	"sync"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -80,13 +81,31 @@ func TotalRate(w time.Duration) string { return "slo:sli_total:rate" + Window(w)
 // ErrorRatio is the share of bad events over window w.
 func ErrorRatio(w time.Duration) string { return "slo:sli_error:ratio_rate" + Window(w) }
 
-// Window formats a duration the way Prometheus writes ranges ("5m", "1d").
-func Window(w time.Duration) string { return model.Duration(w).String() }
+// windows caches Window: a few dozen distinct windows are formatted
+// hundreds of thousands of times when generating for many SLOs.
+var windows sync.Map
 
-// Group names of one SLO. Each SLO has its own groups so that a slow or
-// failing SLO never delays another.
-func GroupSLI(service, name string) string    { return "slo:" + service + ":" + name + ":sli" }
-func GroupTiles(service, name string) string  { return "slo:" + service + ":" + name + ":tiles" }
+// Window formats a duration the way Prometheus writes ranges ("5m", "1d").
+func Window(w time.Duration) string {
+	if s, ok := windows.Load(w); ok {
+		return s.(string)
+	}
+	s := model.Duration(w).String()
+	windows.Store(w, s)
+	return s
+}
+
+// Each SLO has its own rule groups, so that a slow or failing SLO never
+// delays another.
+
+// GroupSLI names the group of base rates, short windows and page alerts.
+func GroupSLI(service, name string) string { return "slo:" + service + ":" + name + ":sli" }
+
+// GroupTiles names the group of tiles.
+func GroupTiles(service, name string) string { return "slo:" + service + ":" + name + ":tiles" }
+
+// GroupBudget names the group of long windows, the period, the budget and
+// the ticket alerts.
 func GroupBudget(service, name string) string { return "slo:" + service + ":" + name + ":budget" }
 
 // BudgetInterval is the evaluation interval of the budget group: slow enough

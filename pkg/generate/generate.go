@@ -1,7 +1,6 @@
 package generate
 
 import (
-	"fmt"
 	"maps"
 	"strconv"
 	"time"
@@ -92,18 +91,21 @@ func (g *builder) windowRatio(d time.Duration) rulefmt.Rule {
 	if d == src {
 		return g.record(c.ErrorRatio(d), ratio(c.ErrorRate(d)+g.sel, c.TotalRate(d)+g.sel))
 	}
-	return g.record(c.ErrorRatio(d), ratio(
-		"avg_over_time("+rangeOf(c.ErrorRate(src)+g.sel, d)+")",
-		"avg_over_time("+rangeOf(c.TotalRate(src)+g.sel, d)+")"))
+	// One concatenation per expression: this runs for every window of
+	// every SLO.
+	win := window(d)
+	return g.record(c.ErrorRatio(d),
+		"avg_over_time("+c.ErrorRate(src)+g.sel+"["+win+"]) / (avg_over_time("+c.TotalRate(src)+g.sel+"["+win+"]) > 0)")
 }
 
 func (g *builder) sliGroup() rulefmt.RuleGroup {
 	errRate, totalRate := baseRates(g.s, g.w.Base)
-	rules := []rulefmt.Rule{
+	rules := make([]rulefmt.Rule, 0, 2+2*len(g.w.Alerts)+len(g.w.Alerts))
+	rules = append(rules,
 		// Raw SLIs derive the total from the error series: keep this order.
 		g.record(c.ErrorRate(g.w.Base), errRate),
 		g.record(c.TotalRate(g.w.Base), totalRate),
-	}
+	)
 	for _, d := range g.w.Distinct() {
 		if !g.w.Tiled(d) {
 			rules = append(rules, g.windowRatio(d))
@@ -128,7 +130,7 @@ func (g *builder) tilesGroup() rulefmt.RuleGroup {
 }
 
 func (g *builder) budgetGroup() rulefmt.RuleGroup {
-	var rules []rulefmt.Rule
+	rules := make([]rulefmt.Rule, 0, len(g.w.Alerts)*2+8+len(g.w.Alerts))
 	for _, d := range g.w.Distinct() {
 		if g.w.Tiled(d) {
 			rules = append(rules, g.windowRatio(d))
@@ -187,14 +189,13 @@ func (g *builder) alerts(t slo.Tier) []rulefmt.Rule {
 			continue
 		}
 		factor := float(a.BurnFactor)
-		burn := func(d time.Duration) string {
-			return c.ErrorRatio(d) + g.sel + " / " + budget + " > " + factor
-		}
-		expr := burn(a.Long) + "\nand\n" + burn(a.Short)
+		expr := c.ErrorRatio(a.Long) + g.sel + " / " + budget + " > " + factor + "\nand\n" +
+			c.ErrorRatio(a.Short) + g.sel + " / " + budget + " > " + factor
 		if g.s.MinEvents > 0 {
 			expr += "\nand\n" + g.events(a.Long) + " >= " + strconv.FormatInt(g.s.MinEvents, 10)
 		}
-		labels := maps.Clone(g.labels)
+		labels := make(map[string]string, len(g.labels)+len(g.s.Alerting.Labels)+5)
+		maps.Copy(labels, g.labels)
 		maps.Copy(labels, g.s.Alerting.Labels)
 		labels[c.LabelSeverity] = cfg.Severity
 		labels[c.LabelTier] = string(t)
@@ -222,18 +223,15 @@ func (g *builder) events(d time.Duration) string {
 
 func (g *builder) annotations(t slo.Tier, a slo.AlertWindow) map[string]string {
 	s := g.s
-	ann := maps.Clone(s.Alerting.Annotations)
-	if ann == nil {
-		ann = map[string]string{}
-	}
+	ann := make(map[string]string, len(s.Alerting.Annotations)+3)
+	maps.Copy(ann, s.Alerting.Annotations)
 	exhaust := time.Duration(float64(s.Period) / a.BurnFactor)
-	ann["summary"] = fmt.Sprintf("%s/%s is burning its error budget %s× too fast (%s).", s.Service, s.Name, float(a.BurnFactor), t)
-	ann["description"] = fmt.Sprintf(
-		"Over the last %s the %s SLO %q of %s (objective %s%% over %s) burned its error budget "+
-			"{{ $value | printf \"%%.2f\" }}× faster than sustainable, confirmed over %s; the %s threshold is %s×, "+
-			"%s of the budget in %s, which would spend all of it within %s.",
-		window(a.Long), s.Layer, s.Name, s.Service, s.Objective.Percent, window(s.Period),
-		window(a.Short), t, float(a.BurnFactor), percent(a.BudgetFraction), window(a.Long), window(exhaust.Round(time.Minute)))
+	ann["summary"] = s.Service + "/" + s.Name + " is burning its error budget " + float(a.BurnFactor) + "× too fast (" + string(t) + ")."
+	// One concatenation: this runs for every alert of every SLO.
+	ann["description"] = "The " + string(s.Layer) + " SLO " + s.Name + " of " + s.Service + " (" + s.Objective.Percent +
+		"% over " + window(s.Period) + ") burned its error budget {{ $value | printf \"%.2f\" }}× faster than sustainable over the last " +
+		window(a.Long) + ", confirmed over " + window(a.Short) + ". Above " + float(a.BurnFactor) + "× (" + percent(a.BudgetFraction) +
+		" of the budget in " + window(a.Long) + ") the whole budget is gone within " + window(exhaust.Round(time.Minute)) + "."
 	if s.Alerting.RunbookURL != "" {
 		ann["runbook_url"] = s.Alerting.RunbookURL
 	}

@@ -112,6 +112,17 @@ func matchAll(ms []*labels.Matcher, v string) bool {
 // pick finds a value all of ms accept and notM (if given) rejects.
 func pick(ms []*labels.Matcher, notM *labels.Matcher) (string, bool) {
 	var tries []string
+	if notM != nil {
+		// Values that notM's own pattern names are the likeliest to fail it.
+		switch notM.Type {
+		case labels.MatchNotEqual:
+			tries = append(tries, notM.Value)
+		case labels.MatchNotRegexp:
+			if s, ok := shortestMatch(notM.Value); ok {
+				tries = append(tries, s)
+			}
+		}
+	}
 	for _, m := range ms {
 		switch m.Type {
 		case labels.MatchEqual:

@@ -33,29 +33,37 @@ const (
 // RuleFile renders the rule file of slos (one spec file) and checks it the
 // way Prometheus and promtool load it. name names the PrometheusRule resource.
 func RuleFile(slos []*slo.SLO, o Options, f Format, name string) ([]byte, error) {
-	groups := rulefmt.RuleGroups{Groups: Groups(slos, o)}
-	body, err := marshal(groups)
-	if err != nil {
-		return nil, err
-	}
+	groups := Groups(slos, o)
+	body := renderRules(groups)
 	if err := Check(body); err != nil {
 		return nil, err
 	}
 	if f == FormatPrometheusOperator {
-		res := map[string]any{
-			"apiVersion": "monitoring.coreos.com/v1",
-			"kind":       "PrometheusRule",
-			"metadata": map[string]any{
-				"name":   name,
-				"labels": map[string]string{"app.kubernetes.io/managed-by": "slokeeper"},
-			},
-			"spec": groups,
-		}
-		if body, err = marshal(res); err != nil {
-			return nil, err
-		}
+		return renderOperator(groups, name), nil
 	}
 	return append([]byte(Header), body...), nil
+}
+
+// renderRules renders a Prometheus rule file (without the header).
+func renderRules(groups []rulefmt.RuleGroup) []byte {
+	var e emitter
+	e.groups(0, groups)
+	return e.b.Bytes()
+}
+
+// renderOperator renders a PrometheusRule resource of the Prometheus
+// Operator holding the same groups.
+func renderOperator(groups []rulefmt.RuleGroup, name string) []byte {
+	var e emitter
+	e.b.WriteString(Header)
+	e.line(0, "apiVersion: monitoring.coreos.com/v1")
+	e.line(0, "kind: PrometheusRule")
+	e.line(0, "metadata:")
+	e.line(2, "name: "+scalar(name))
+	e.mapping(2, "labels", map[string]string{"app.kubernetes.io/managed-by": "slokeeper"})
+	e.line(0, "spec:")
+	e.groups(2, groups)
+	return e.b.Bytes()
 }
 
 func marshal(v any) ([]byte, error) {

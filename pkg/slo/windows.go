@@ -84,7 +84,8 @@ func WindowsFor(period time.Duration, catalog []CatalogEntry) Windows {
 			w.Base = short
 		}
 	}
-	w.Tile = max(2*w.Base, snap(time.Duration(int64(period)/tileSamples)))
+	// Rounded up, so that a period never holds more than tileSamples tiles.
+	w.Tile = max(2*w.Base, ceilMinute(time.Duration(int64(period)/tileSamples)))
 	return w
 }
 
@@ -110,6 +111,10 @@ func (w Windows) Distinct() []time.Duration {
 
 func scale(d, period time.Duration) time.Duration {
 	return time.Duration(float64(d) * float64(period) / float64(ReferencePeriod))
+}
+
+func ceilMinute(d time.Duration) time.Duration {
+	return (d + time.Minute - 1) / time.Minute * time.Minute
 }
 
 // snap rounds d to whole minutes, never below MinWindow.

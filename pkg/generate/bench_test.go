@@ -1,0 +1,68 @@
+package generate
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/slokeeper/slokeeper/pkg/slo"
+)
+
+// benchSLOs returns n SLOs, a mix of every SLI kind and of periods.
+func benchSLOs(n int) []*slo.SLO {
+	kinds := []slo.SLIKind{slo.SLIEvents, slo.SLILatency, slo.SLIEvents, slo.SLINativeLatency, slo.SLIProbe, slo.SLIRaw}
+	periods := []time.Duration{30 * 24 * time.Hour, 28 * 24 * time.Hour, 7 * 24 * time.Hour, 90 * 24 * time.Hour}
+	out := make([]*slo.SLO, n)
+	for i := range out {
+		s := testSLO(kinds[i%len(kinds)], periods[i%len(periods)])
+		s.Service = fmt.Sprintf("svc-%d", i/10)
+		s.Name = fmt.Sprintf("slo-%d", i)
+		if i%3 == 0 {
+			s.Grouping = []string{"route"}
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// BenchmarkGenerate measures what `slokeeper generate` does per SLO: build
+// the rule groups and render them as YAML. Reported per SLO: ns/slo and
+// B/slo (allocated bytes).
+func BenchmarkGenerate(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		slos := benchSLOs(n)
+		b.Run(fmt.Sprintf("slos=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			var bytesOut int
+			for b.Loop() {
+				bytesOut = len(renderRules(Groups(slos, Options{})))
+			}
+			reportPerSLO(b, n)
+			b.ReportMetric(float64(bytesOut)/float64(n), "output-B/slo")
+		})
+	}
+}
+
+// BenchmarkGenerateChecked adds the round trip through Prometheus' own rule
+// loader (rulefmt.Parse: YAML decoding and parsing every expression), which
+// RuleFile runs before anything is written.
+func BenchmarkGenerateChecked(b *testing.B) {
+	for _, n := range []int{1000} {
+		slos := benchSLOs(n)
+		b.Run(fmt.Sprintf("slos=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := RuleFile(slos, Options{}, FormatPrometheus, "bench"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportPerSLO(b, n)
+		})
+	}
+}
+
+func reportPerSLO(b *testing.B, n int) {
+	b.Helper()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/slo")
+	// B/op is reported by ReportAllocs; per SLO it is B/op ÷ n.
+}

@@ -1,0 +1,97 @@
+package generate_test
+
+import (
+	"fmt"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/slokeeper/slokeeper/pkg/generate"
+	"github.com/slokeeper/slokeeper/pkg/slo"
+	"github.com/slokeeper/slokeeper/pkg/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden from the current generator")
+
+// goldenInputs are the spec files whose output is kept in testdata/golden.
+func goldenInputs(t *testing.T) []string {
+	var files []string
+	for _, g := range []string{"../../examples/*.yaml", "testdata/specs/*.yaml"} {
+		m, err := filepath.Glob(g)
+		require.NoError(t, err)
+		files = append(files, m...)
+	}
+	require.NotEmpty(t, files)
+	return files
+}
+
+func TestGolden(t *testing.T) {
+	inputs := goldenInputs(t)
+	all, err := spec.Load(inputs) // together: the examples depend on each other
+	require.NoError(t, err)
+	for _, in := range inputs {
+		base := strings.TrimSuffix(filepath.Base(in), filepath.Ext(in))
+		var slos []*slo.SLO
+		for _, s := range all {
+			if s.Source.File == in {
+				slos = append(slos, s)
+			}
+		}
+		t.Run(base, func(t *testing.T) {
+			require.NotEmpty(t, slos)
+			outputs := map[string]func() ([]byte, error){
+				base + ".rules.yml": func() ([]byte, error) {
+					return generate.RuleFile(slos, generate.Options{}, generate.FormatPrometheus, base)
+				},
+				base + ".operator.yml": func() ([]byte, error) {
+					return generate.RuleFile(slos, generate.Options{}, generate.FormatPrometheusOperator, base)
+				},
+				base + ".test.yml": func() ([]byte, error) {
+					return generate.TestFile(slos, generate.Options{}, base+".rules.yml")
+				},
+			}
+			for name, render := range outputs {
+				got, err := render()
+				require.NoError(t, err)
+				again, err := render()
+				require.NoError(t, err)
+				require.Equal(t, string(got), string(again), "%s: output is not deterministic", name)
+				require.True(t, strings.HasPrefix(string(got), generate.Header), "%s lacks the generated-code header", name)
+
+				path := filepath.Join("testdata", "golden", name)
+				if *update {
+					require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+					require.NoError(t, generate.WriteFile(path, got))
+					continue
+				}
+				want, err := os.ReadFile(path)
+				require.NoError(t, err, "missing golden file: run 'make update-golden'")
+				if string(want) != string(got) {
+					t.Fatalf("%s is stale: run 'make update-golden' and review the diff; first difference:\n%s", path, firstDiff(string(want), string(got)))
+				}
+			}
+		})
+	}
+}
+
+// firstDiff shows the first differing line of two texts, not all of them.
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := range max(len(w), len(g)) {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return fmt.Sprintf("line %d:\n  golden: %s\n  now:    %s", i+1, a, b)
+		}
+	}
+	return "(none)"
+}

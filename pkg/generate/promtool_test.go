@@ -1,0 +1,90 @@
+package generate_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/slokeeper/slokeeper/pkg/generate"
+)
+
+// promtool runs the real promtool pinned in go.mod.
+func promtool(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	cmd := exec.CommandContext(t.Context(), "go", append([]string{"tool", "promtool"}, args...)...)
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// copyGolden copies a golden rule file and its tests into a temp dir.
+func copyGolden(t *testing.T, base string) string {
+	dir := t.TempDir()
+	for _, suffix := range []string{".rules.yml", ".test.yml"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "golden", base+suffix))
+		require.NoError(t, err)
+		require.NoError(t, generate.WriteFile(filepath.Join(dir, base+suffix), b))
+	}
+	return dir
+}
+
+// The generated promtool tests pass on the generated rules of every SLI
+// kind and option (rules/ for examples/ is checked by make test).
+func TestPromtoolPassesGeneratedTests(t *testing.T) {
+	dir := copyGolden(t, "edge")
+	out, err := promtool(t, "check", "rules", filepath.Join(dir, "edge.rules.yml"))
+	require.NoError(t, err, out)
+	out, err = promtool(t, "test", "rules", filepath.Join(dir, "edge.test.yml"))
+	require.NoError(t, err, out)
+	require.Contains(t, out, "SUCCESS")
+}
+
+// The generated tests can fail: break the rules the way real bugs would and
+// promtool must report the scenario that catches it.
+func TestPromtoolCatchesBrokenRules(t *testing.T) {
+	for _, tc := range []struct {
+		name, from, to, caughtBy string
+	}{
+		{
+			name: "page threshold too low pages on a steady burn",
+			from: "/ 0.001 > 14.4", to: "/ 0.001 > 0.5",
+			caughtBy: "max_over_time(ALERTS{alertname=\\\"SLOErrorBudgetBurn\\\", alertstate=\\\"firing\\\", service=\\\"payments\\\", slo=\\\"api-availability\\\", slo_tier=\\\"page\\\"}[7h])",
+		},
+		{
+			name: "page threshold too high misses the fast burn",
+			from: "/ 0.001 > 14.4", to: "/ 0.001 > 100",
+			caughtBy: `long_window=\"1h\"`,
+		},
+		{
+			name:     "mean of ratios instead of ratio of sums",
+			from:     "slo:sli_error:rate_period{service=\"payments\",slo=\"api-availability\"} / (slo:sli_total:rate_period{service=\"payments\",slo=\"api-availability\"} > 0)",
+			to:       "slo:sli_error:rate_period{service=\"payments\",slo=\"api-availability\"} / (slo:sli_total:rate_period{service=\"payments\",slo=\"api-availability\"} > 0) * 2",
+			caughtBy: "slo:sli_error:ratio_period",
+		},
+		{
+			name:     "zero traffic records NaN",
+			from:     "/ (slo:sli_total:rate5m{service=\"payments\",slo=\"api-availability\"} > 0)",
+			to:       "/ slo:sli_total:rate5m{service=\"payments\",slo=\"api-availability\"}",
+			caughtBy: "== +Inf",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := copyGolden(t, "payments")
+			path := filepath.Join(dir, "payments.rules.yml")
+			b, err := os.ReadFile(path)
+			require.NoError(t, err)
+			require.Contains(t, string(b), tc.from)
+			require.NoError(t, os.WriteFile(path, []byte(strings.ReplaceAll(string(b), tc.from, tc.to)), 0o644))
+			out, err := promtool(t, "test", "rules", filepath.Join(dir, "payments.test.yml"))
+			require.Error(t, err, "promtool passed broken rules:\n%s", out)
+			require.Contains(t, out, "FAILED")
+			require.Contains(t, out, tc.caughtBy)
+		})
+	}
+}

@@ -1,0 +1,135 @@
+package slo
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestWindowsFor(t *testing.T) {
+	const (
+		m = time.Minute
+		h = time.Hour
+		d = 24 * time.Hour
+	)
+	type win struct {
+		long, short time.Duration
+		factor      float64
+	}
+	for _, tc := range []struct {
+		period     time.Duration
+		base, tile time.Duration
+		want       []win
+	}{
+		{
+			period: 1 * d, base: 1 * m, tile: 2 * m,
+			// 10s short window snaps up to the 1m minimum.
+			want: []win{{2 * m, 1 * m, 14.4}, {12 * m, 1 * m, 6}, {48 * m, 4 * m, 3}, {144 * m, 12 * m, 1}},
+		},
+		{
+			period: 7 * d, base: 1 * m, tile: 3 * m,
+			want: []win{{14 * m, 1 * m, 14.4}, {84 * m, 7 * m, 6}, {336 * m, 28 * m, 3}, {1008 * m, 84 * m, 1}},
+		},
+		{
+			period: 28 * d, base: 5 * m, tile: 10 * m,
+			want: []win{{56 * m, 5 * m, 14.4}, {336 * m, 28 * m, 6}, {1344 * m, 112 * m, 3}, {4032 * m, 336 * m, 1}},
+		},
+		{
+			period: 30 * d, base: 5 * m, tile: 10 * m,
+			want: []win{{1 * h, 5 * m, 14.4}, {6 * h, 30 * m, 6}, {1 * d, 2 * h, 3}, {3 * d, 6 * h, 1}},
+		},
+		{
+			period: 90 * d, base: 15 * m, tile: 30 * m,
+			want: []win{{3 * h, 15 * m, 14.4}, {18 * h, 90 * m, 6}, {3 * d, 6 * h, 3}, {9 * d, 18 * h, 1}},
+		},
+	} {
+		t.Run(tc.period.String(), func(t *testing.T) {
+			w := WindowsFor(tc.period, DefaultCatalog)
+			require.Equal(t, tc.base, w.Base, "base")
+			require.Equal(t, tc.tile, w.Tile, "tile")
+			require.Len(t, w.Alerts, len(tc.want))
+			for i, a := range w.Alerts {
+				require.Equal(t, tc.want[i].long, a.Long, "long window %d", i)
+				require.Equal(t, tc.want[i].short, a.Short, "short window %d", i)
+				require.InDelta(t, tc.want[i].factor, a.BurnFactor, 1e-9, "burn factor %d", i)
+				require.Equal(t, DefaultCatalog[i].Tier, a.Tier)
+			}
+		})
+	}
+}
+
+// Every period from 1d to 90d yields valid windows: whole minutes, at least
+// MinWindow, short within long, and factors that still mean "this fraction of
+// the budget within the long window".
+func TestWindowsForEveryPeriod(t *testing.T) {
+	for p := 24 * time.Hour; p <= 90*24*time.Hour; p += 7 * time.Hour {
+		w := WindowsFor(p, DefaultCatalog)
+		require.GreaterOrEqual(t, w.Tile, 2*w.Base, "period %s", p)
+		// The period reads at most 4320 tiles, whatever its length.
+		require.LessOrEqual(t, int(p/w.Tile), 4320, "period %s", p)
+		for _, a := range w.Alerts {
+			require.Zero(t, a.Long%time.Minute, "period %s: %s", p, a)
+			require.Zero(t, a.Short%time.Minute, "period %s: %s", p, a)
+			require.GreaterOrEqual(t, a.Short, MinWindow, "period %s: %s", p, a)
+			require.LessOrEqual(t, a.Short, a.Long, "period %s: %s", p, a)
+			require.GreaterOrEqual(t, a.Short, w.Base, "period %s: %s", p, a)
+			consumed := a.BurnFactor * float64(a.Long) / float64(p)
+			require.InDelta(t, a.BudgetFraction, consumed, 1e-6, "period %s: %s", p, a)
+		}
+	}
+}
+
+func TestDistinctAndTiled(t *testing.T) {
+	w := WindowsFor(30*24*time.Hour, DefaultCatalog)
+	require.Equal(t, []time.Duration{
+		5 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, 24 * time.Hour, 72 * time.Hour,
+	}, w.Distinct())
+	var tiled []time.Duration
+	for _, d := range w.Distinct() {
+		if w.Tiled(d) {
+			tiled = append(tiled, d)
+		}
+	}
+	require.Equal(t, []time.Duration{2 * time.Hour, 6 * time.Hour, 24 * time.Hour, 72 * time.Hour}, tiled)
+}
+
+func TestParseObjective(t *testing.T) {
+	for _, tc := range []struct {
+		in             string
+		ratio, budget  float64
+		percent, error string
+	}{
+		{in: "99.9", ratio: 0.999, budget: 0.001, percent: "99.9"},
+		{in: "95", ratio: 0.95, budget: 0.05, percent: "95"},
+		{in: "99.95", ratio: 0.9995, budget: 0.0005, percent: "99.95"},
+		{in: "99.999", ratio: 0.99999, budget: 0.00001, percent: "99.999"},
+		{in: "1e1", ratio: 0.1, budget: 0.9, percent: "10"},
+		{in: "0", error: "must be in (0,100), got 0"},
+		{in: "100", error: "must be in (0,100), got 100"},
+		{in: "-5", error: "must be in (0,100), got -5"},
+		{in: "abc", error: `must be a number of percent, got "abc"`},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			o, err := ParseObjective(tc.in)
+			if tc.error != "" {
+				require.EqualError(t, err, tc.error)
+				return
+			}
+			require.NoError(t, err)
+			// Exact: the budget is the float nearest to the decimal, not
+			// 1-0.999 computed in floating point.
+			require.Equal(t, tc.budget, o.Budget)
+			require.Equal(t, tc.ratio, o.Ratio)
+			require.Equal(t, tc.percent, o.Percent)
+		})
+	}
+}
+
+func TestExpandWindow(t *testing.T) {
+	q := `sum(rate(x[{{.window}}])) / sum(rate(y[{{ .window }}]))`
+	require.True(t, HasWindow(q))
+	require.False(t, HasWindow("rate(x[5m])"))
+	require.Equal(t, "sum(rate(x[1h])) / sum(rate(y[1h]))", ExpandWindow(q, time.Hour))
+	require.Equal(t, "rate(x[1d])", ExpandWindow("rate(x[{{.window}}])", 24*time.Hour))
+}

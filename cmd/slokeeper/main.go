@@ -12,18 +12,35 @@ import (
 	"github.com/prometheus/common/promslog"
 	promslogflag "github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
+
+	"github.com/slokeeper/slokeeper"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
+// terminated carries kingpin's exit (after --help or --version) out of Parse.
+type terminated struct{ code int }
+
 // run is main without the process: it returns the exit code.
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			t, ok := r.(terminated)
+			if !ok {
+				panic(r)
+			}
+			code = t.code
+		}
+	}()
 	app := kingpin.New("slokeeper", "Keeps service level objectives honest: validates SLO specs and generates multi-window multi-burn-rate Prometheus rules.")
+	if version.Version == "" { // not built by make or promu
+		version.Version = slokeeper.Version()
+	}
 	app.Version(version.Print("slokeeper"))
 	app.HelpFlag.Short('h')
 	app.UsageWriter(stdout)
 	app.ErrorWriter(stderr)
-	app.Terminate(nil)
+	app.Terminate(func(code int) { panic(terminated{code}) })
 
 	logCfg := &promslog.Config{Writer: stderr}
 	promslogflag.AddFlags(app, logCfg)
@@ -37,9 +54,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "slokeeper: %v (try --help)\n", err)
 		return 2
-	}
-	if cmd == "" { // --help or --version
-		return 0
 	}
 	logger := promslog.New(logCfg)
 	switch cmd {

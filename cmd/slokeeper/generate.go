@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/kingpin/v2"
 
@@ -71,34 +74,58 @@ func (c *generateCommand) run(logger *slog.Logger, stdout, stderr io.Writer) int
 }
 
 // render builds every output in memory first, so that nothing is written
-// unless everything can be.
+// unless everything can be. Files are rendered concurrently: checking them
+// with Prometheus' own loader costs more than generating them.
 func (c *generateCommand) render(all []*slo.SLO) ([]output, error) {
 	bySource := map[string][]*slo.SLO{}
 	for _, s := range all {
 		bySource[s.Source.File] = append(bySource[s.Source.File], s)
 	}
-	var outs []output
 	seen := map[string]string{}
-	for _, f := range c.files {
+	bases := make([]string, len(c.files))
+	for i, f := range c.files {
 		base := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
 		if prev, ok := seen[base]; ok {
 			return nil, fmt.Errorf("%s and %s would both write %s.rules.yml: rename one", prev, f, base)
 		}
 		seen[base] = f
-		slos := bySource[f]
-		rules, err := generate.RuleFile(slos, generate.Options{}, generate.Format(c.format), base)
+		bases[i] = base
+	}
+	per := make([][]output, len(c.files))
+	errs := make([]error, len(c.files))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, f := range c.files {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			per[i], errs[i] = c.renderFile(f, bases[i], bySource[f])
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var outs []output
+	for _, o := range per {
+		outs = append(outs, o...)
+	}
+	return outs, nil
+}
+
+func (c *generateCommand) renderFile(f, base string, slos []*slo.SLO) ([]output, error) {
+	rules, err := generate.RuleFile(slos, generate.Options{}, generate.Format(c.format), base)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f, err)
+	}
+	rulesName := base + ".rules.yml"
+	outs := []output{{filepath.Join(c.outDir, rulesName), rules}}
+	if c.tests {
+		tests, err := generate.TestFile(slos, generate.Options{}, rulesName)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		rulesName := base + ".rules.yml"
-		outs = append(outs, output{filepath.Join(c.outDir, rulesName), rules})
-		if c.tests {
-			tests, err := generate.TestFile(slos, generate.Options{}, rulesName)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", f, err)
-			}
-			outs = append(outs, output{filepath.Join(c.outDir, base+".test.yml"), tests})
-		}
+		outs = append(outs, output{filepath.Join(c.outDir, base+".test.yml"), tests})
 	}
 	return outs, nil
 }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -20,6 +21,8 @@ type decoder struct {
 	errs  Errors
 	lines map[string]int
 	nodes int
+	// mistyped are paths of fields written with the wrong case.
+	mistyped []string
 }
 
 func (d *decoder) errorf(line int, path, format string, args ...any) {
@@ -31,16 +34,37 @@ func (d *decoder) errorf(line int, path, format string, args ...any) {
 var (
 	unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
 	obsoleteType    = reflect.TypeFor[interface{ UnmarshalYAML(func(any) error) error }]()
+	durationType    = reflect.TypeFor[*model.Duration]()
 )
 
-func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
+// mergeKeyMsg explains that this walker does not expand "<<: *anchor".
+const mergeKeyMsg = "YAML merge keys (<<) are not supported: alias a whole value (field: *anchor) or repeat the fields"
+
+// resolve follows aliases to the node they name.
+func resolve(n *yaml.Node) *yaml.Node {
 	for n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
+	return n
+}
+
+// resolveKey resolves an alias used as a mapping key, keeping the alias's
+// line for errors.
+func resolveKey(k *yaml.Node) *yaml.Node {
+	if k.Kind != yaml.AliasNode {
+		return k
+	}
+	r := *resolve(k)
+	r.Line, r.Column = k.Line, k.Column
+	return &r
+}
+
+func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
+	n = resolve(n)
 	d.nodes++
 	if d.nodes > maxNodes {
 		if d.nodes == maxNodes+1 {
-			d.errorf(n.Line, path, "document too large (over %d nodes, aliases expanded)", maxNodes)
+			d.errorf(n.Line, path, "document too large (over %d nodes, aliases expanded): split it into smaller files or use fewer aliases", maxNodes)
 		}
 		return
 	}
@@ -59,6 +83,10 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
 	}
 	if pv := v.Addr(); pv.Type().Implements(unmarshalerType) || pv.Type().Implements(obsoleteType) {
 		if err := n.Decode(pv.Interface()); err != nil {
+			if pv.Type() == durationType {
+				d.errorf(n.Line, path, "must be a duration such as 30d, 12h or 400ms, got %s", describe(n))
+				return
+			}
 			d.errorf(n.Line, path, "%s", cleanYAMLError(err))
 		}
 		return
@@ -89,8 +117,12 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
 		}
 		m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := n.Content[i], n.Content[i+1]
+			k, val := resolveKey(n.Content[i]), n.Content[i+1]
 			kp := path + "." + k.Value
+			if k.Tag == "!!merge" {
+				d.errorf(k.Line, path, mergeKeyMsg)
+				continue
+			}
 			if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
 				d.errorf(k.Line, kp, "key %q appears twice", k.Value)
 				continue
@@ -135,11 +167,22 @@ func (d *decoder) decodeStruct(n *yaml.Node, path string, v reflect.Value) {
 	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
+		k, val := resolveKey(n.Content[i]), n.Content[i+1]
 		kp := join(path, k.Value)
 		idx, ok := fields[k.Value]
+		if k.Tag == "!!merge" {
+			// Reported at the mapping, whose fields the merge would set.
+			d.errorf(k.Line, path, mergeKeyMsg)
+			continue
+		}
 		if !ok {
-			d.errorf(k.Line, kp, "unknown field %q%s (valid: %s)", k.Value, suggest(k.Value, names), strings.Join(names, ", "))
+			hint := suggest(k.Value, names)
+			if hint != "" {
+				// The field is there, misspelt: do not also call it missing.
+				d.mistyped = append(d.mistyped, join(path, hint))
+				hint = fmt.Sprintf(", did you mean %q?", hint)
+			}
+			d.errorf(k.Line, kp, "unknown field %q%s (valid: %s)", k.Value, hint, strings.Join(names, ", "))
 			continue
 		}
 		if seen[k.Value] {
@@ -163,7 +206,7 @@ func join(path, field string) string {
 func suggest(got string, names []string) string {
 	for _, n := range names {
 		if strings.EqualFold(n, got) {
-			return fmt.Sprintf(", did you mean %q?", n)
+			return n
 		}
 	}
 	return ""

@@ -30,6 +30,9 @@ func Load(paths []string) ([]*slo.SLO, error) {
 	var (
 		errs    Errors
 		entries []entry
+		// broken are the IDs of SLOs in files with errors: they are not
+		// loaded, but a dependency on them is not "unknown".
+		broken = map[string]bool{}
 	)
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
@@ -38,10 +41,16 @@ func Load(paths []string) ([]*slo.SLO, error) {
 			continue
 		}
 		es, fe := parse(p, data)
-		errs = append(errs, fe...)
+		if len(fe) > 0 {
+			errs = append(errs, fe...)
+			for _, e := range es {
+				broken[e.slo.ID()] = true
+			}
+			continue
+		}
 		entries = append(entries, es...)
 	}
-	errs = append(errs, crossCheck(entries)...)
+	errs = append(errs, crossCheck(entries, broken)...)
 	if len(errs) > 0 {
 		errs.Sort()
 		return nil, errs
@@ -57,7 +66,9 @@ func Load(paths []string) ([]*slo.SLO, error) {
 // also checks files against each other.
 func Parse(file string, data []byte) ([]*slo.SLO, error) {
 	es, errs := parse(file, data)
-	errs = append(errs, crossCheck(es)...)
+	if len(errs) == 0 {
+		errs = crossCheck(es, nil)
+	}
 	if len(errs) > 0 {
 		errs.Sort()
 		return nil, errs
@@ -77,6 +88,8 @@ func unwrapPathError(err error) error {
 	return err
 }
 
+// parse returns the file's SLOs and its errors; the SLOs are valid only when
+// there are no errors.
 func parse(file string, data []byte) ([]entry, Errors) {
 	d := &decoder{file: file, lines: map[string]int{}}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -99,12 +112,19 @@ func parse(file string, data []byte) ([]entry, Errors) {
 	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
 		doc = doc.Content[0]
 	}
+	if doc.Kind != yaml.MappingNode {
+		return nil, Errors{{File: file, Line: doc.Line,
+			Msg: fmt.Sprintf("a spec must be a mapping of apiVersion, service, owner, layer and slos, got %s", describe(doc))}}
+	}
 	var f File
 	d.decode(doc, "", reflect.ValueOf(&f).Elem())
-	v := &validator{decoder: d}
+	if d.nodes > maxNodes {
+		return nil, d.errs // what was decoded is partial: validating it would only add noise
+	}
+	v := newValidator(d)
 	entries := v.file(&f)
 	if len(d.errs) > 0 {
-		return nil, d.errs
+		return entries, d.errs
 	}
 	return entries, nil
 }
@@ -124,8 +144,9 @@ func yamlSyntaxError(file string, err error) *Error {
 }
 
 // crossCheck rejects duplicate IDs, dependencies on unknown SLOs or on a
-// higher layer, and dependency cycles.
-func crossCheck(entries []entry) Errors {
+// higher layer, and dependency cycles. Dependencies on broken IDs (SLOs of
+// files with errors of their own) are not reported.
+func crossCheck(entries []entry, broken map[string]bool) Errors {
 	var errs Errors
 	byID := map[string]*slo.SLO{}
 	for _, e := range entries {
@@ -145,6 +166,7 @@ func crossCheck(entries []entry) Errors {
 			line := e.lines[path]
 			target, ok := byID[dep]
 			switch {
+			case !ok && broken[dep]:
 			case !ok:
 				errs = append(errs, &Error{File: e.slo.Source.File, Line: line, Path: path,
 					Msg: fmt.Sprintf("names no loaded SLO: %q (known: %s)", dep, knownIDs(byID))})
@@ -152,7 +174,7 @@ func crossCheck(entries []entry) Errors {
 				errs = append(errs, &Error{File: e.slo.Source.File, Line: line, Path: path, Msg: "an SLO cannot depend on itself"})
 			case layerRank(target.Layer) < layerRank(e.slo.Layer):
 				errs = append(errs, &Error{File: e.slo.Source.File, Line: line, Path: path,
-					Msg: fmt.Sprintf("a %s SLO may depend only on SLOs of its own or a lower layer, but %q is a %s SLO", e.slo.Layer, dep, target.Layer)})
+					Msg: fmt.Sprintf("%s SLO may depend only on SLOs of its own or a lower layer, but %q is %s SLO", article(e.slo.Layer), dep, article(target.Layer))})
 			}
 		}
 	}
@@ -160,6 +182,14 @@ func crossCheck(entries []entry) Errors {
 		errs = append(errs, cycles(entries, byID)...)
 	}
 	return errs
+}
+
+// article prefixes a layer with "a" or "an".
+func article(l slo.Layer) string {
+	if l == slo.LayerInfrastructure {
+		return "an " + string(l)
+	}
+	return "a " + string(l)
 }
 
 func layerRank(l slo.Layer) int {
@@ -198,14 +228,15 @@ func cycles(entries []entry, byID map[string]*slo.SLO) Errors {
 		case grey:
 			cyc := append(stack[indexOf(stack, id):], id)
 			errs = append(errs, &Error{File: s.Source.File, Line: s.Source.Line,
-				Msg: "dependsOn forms a cycle: " + strings.Join(cyc, " -> ")})
+				Msg: "dependsOn forms a cycle: " + strings.Join(cyc, " -> ") + "; remove one of these dependencies"})
 			return true
 		case black:
 			return false
 		}
 		color[id] = grey
 		for _, d := range s.DependsOn {
-			if visit(byID[d], append(stack, id)) {
+			// A missing target is in a file with errors (see crossCheck).
+			if t := byID[d]; t != nil && visit(t, append(stack, id)) {
 				return true
 			}
 		}

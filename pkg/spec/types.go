@@ -104,6 +104,9 @@ type Number struct {
 // UnmarshalYAML keeps the literal of a scalar number.
 func (n *Number) UnmarshalYAML(v *yaml.Node) error {
 	if v.Kind != yaml.ScalarNode || (v.Tag != "!!int" && v.Tag != "!!float") {
+		if v.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			return &typeError{want: "a number without quotes", got: v}
+		}
 		return &typeError{want: "a number", got: v}
 	}
 	n.Text, n.Set = v.Value, true

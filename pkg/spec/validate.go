@@ -2,6 +2,8 @@ package spec
 
 import (
 	"fmt"
+	"math"
+	"math/big"
 	"net/url"
 	"regexp"
 	"strings"
@@ -32,10 +34,38 @@ var (
 
 type validator struct {
 	*decoder
+	// failed holds the paths the decoder already reported; checks of a
+	// path at or below one of them would only repeat that error.
+	failed map[string]bool
 }
 
-// at reports a problem at the line of path (or of its closest parent).
+func newValidator(d *decoder) *validator {
+	v := &validator{decoder: d, failed: map[string]bool{}}
+	for _, e := range d.errs {
+		v.failed[e.Path] = true
+	}
+	for _, p := range d.mistyped {
+		v.failed[p] = true
+	}
+	return v
+}
+
+// at reports a problem at the line of path (or of its closest parent),
+// unless the decoder already reported path or a parent of it.
 func (v *validator) at(path, format string, args ...any) {
+	for p := path; ; {
+		if v.failed[p] {
+			return
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			if v.failed[""] {
+				return
+			}
+			break
+		}
+		p = p[:i]
+	}
 	v.errorf(v.line(path), path, format, args...)
 }
 
@@ -129,6 +159,13 @@ func (v *validator) slo(p string, f *File, s *SLO, layer slo.Layer) *slo.SLO {
 		v.at(p+".objective", "required: the target in percent, e.g. 99.9")
 	} else if o, err := slo.ParseObjective(s.Objective.Text); err != nil {
 		v.at(p+".objective", "%s", err)
+	} else if o.Ratio <= 0 || o.Ratio >= 1 || o.Budget <= 0 {
+		// In (0,100) as a decimal, but not as a float64 ratio.
+		to := "100"
+		if o.Ratio <= 0 {
+			to = "0"
+		}
+		v.at(p+".objective", "must be in (0,100), got %s, which rounds to %s in floating point: use fewer digits", s.Objective.Text, to)
 	} else {
 		out.Objective = o
 	}
@@ -137,7 +174,7 @@ func (v *validator) slo(p string, f *File, s *SLO, layer slo.Layer) *slo.SLO {
 	if s.Period != nil {
 		d := time.Duration(*s.Period)
 		if d < MinPeriod || d > MaxPeriod {
-			v.at(p+".period", "must be from 1d to 90d, got %s", s.Period)
+			v.at(p+".period", "must be from 1d to 90d, got %s", days(d))
 		} else if d%time.Minute != 0 {
 			v.at(p+".period", "must be whole minutes, got %s", s.Period)
 		}
@@ -173,14 +210,18 @@ func (v *validator) slo(p string, f *File, s *SLO, layer slo.Layer) *slo.SLO {
 		if r.LastReviewed != "" {
 			t, err := time.Parse(time.DateOnly, r.LastReviewed)
 			if err != nil {
-				v.at(p+".review.lastReviewed", "must be a date YYYY-MM-DD, got %q", r.LastReviewed)
+				var why string // e.g. ": day out of range" for 2026-02-30
+				if pe, ok := err.(*time.ParseError); ok {
+					why = pe.Message
+				}
+				v.at(p+".review.lastReviewed", "must be a date YYYY-MM-DD, got %q%s", r.LastReviewed, why)
 			}
 			out.Review.LastReviewed = t
 		}
 		if r.Cadence != nil {
 			c := time.Duration(*r.Cadence)
 			if c < 24*time.Hour || c > 366*24*time.Hour {
-				v.at(p+".review.cadence", "must be from 1d to 366d, got %s", r.Cadence)
+				v.at(p+".review.cadence", "must be from 1d to 366d, got %s", days(c))
 			}
 			out.Review.Cadence = c
 		}
@@ -228,10 +269,27 @@ func mergeLabels(a, b map[string]string) map[string]string {
 	return m
 }
 
+// days formats d in days when it is whole days, as the limits are stated
+// (91d rather than model.Duration's 13w).
+func days(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return model.Duration(d).String()
+}
+
 func positive(n Number) (float64, error) {
-	var f float64
-	if _, err := fmt.Sscanf(n.Text, "%g", &f); err != nil || !n.Set {
-		return 0, fmt.Errorf("must be a number, got %q", n.Text)
+	if !n.Set {
+		return 0, fmt.Errorf("required: a number greater than 0")
+	}
+	// As YAML reads it (0x10, 0o17, 1_000, 1e3), not as fmt.Sscanf does.
+	r, ok := new(big.Rat).SetString(strings.ReplaceAll(n.Text, "_", ""))
+	if !ok {
+		return 0, fmt.Errorf("must be a finite number, got %q", n.Text)
+	}
+	f, _ := r.Float64()
+	if math.IsInf(f, 0) {
+		return 0, fmt.Errorf("must be a finite number, got %q", n.Text)
 	}
 	if f <= 0 {
 		return 0, fmt.Errorf("must be greater than 0, got %s", n.Text)
@@ -427,7 +485,7 @@ func selector(s string) (*parser.VectorSelector, error) {
 	}
 	vs, ok := e.(*parser.VectorSelector)
 	if !ok {
-		return nil, fmt.Errorf("must be a series selector such as metric{label=\"value\"}, got a %s expression", describeExpr(e))
+		return nil, fmt.Errorf("must be a series selector such as metric{label=\"value\"}, got %s expression", describeExpr(e))
 	}
 	if vs.Name == "" {
 		return nil, fmt.Errorf("must name the metric, e.g. http_requests_total{...}")
@@ -441,25 +499,29 @@ func selector(s string) (*parser.VectorSelector, error) {
 func describeExpr(e parser.Expr) string {
 	switch e.(type) {
 	case *parser.MatrixSelector:
-		return "range"
+		return "a range"
 	case *parser.Call:
-		return "function call"
+		return "a function call"
 	case *parser.AggregateExpr:
-		return "aggregation"
+		return "an aggregation"
 	case *parser.BinaryExpr:
-		return "binary"
+		return "a binary"
 	}
-	return string(e.Type())
+	return "a " + string(e.Type())
 }
 
 // selectorOrQuery accepts a plain selector (slokeeper wraps it in
 // sum(rate(…))) or a query over {{.window}} that returns per-second rates.
 func (v *validator) selectorOrQuery(p, s string) {
-	if slo.HasWindow(s) {
+	if slo.HasWindow(s) || strings.Contains(s, "{{") {
 		v.query(p, s)
 		return
 	}
 	if _, err := selector(s); err != nil {
+		if _, perr := promql.ParseExpr(s); perr != nil {
+			v.at(p, "%s", err) // a syntax error: alternatives would not help
+			return
+		}
 		v.at(p, "%s, or a query that contains {{.window}}", err)
 	}
 }

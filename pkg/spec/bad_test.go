@@ -1,0 +1,337 @@
+package spec_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/slokeeper/slokeeper/pkg/spec"
+)
+
+// badSpecs maps each bad fixture to every error it must produce, in order.
+// A case without files is testdata/bad/NAME.bad.yaml; a case with files
+// loads testdata/bad/NAME/FILE… together, in the order given.
+var badSpecs = []struct {
+	name  string
+	files []string
+	want  []string
+}{
+	{name: "alias-key", want: []string{
+		`testdata/bad/alias-key.bad.yaml:7: labels.team: key "team" appears twice`,
+	}},
+	{name: "bad-layer", want: []string{
+		`testdata/bad/bad-layer.bad.yaml:4: layer: must be one of product, service, infrastructure, got "platform"`,
+	}},
+	{name: "bad-severity", want: []string{
+		`testdata/bad/bad-severity.bad.yaml:13: slos[0].alerting.page.severity: must be a lower-case word such as critical, warning or info, got "P1"`,
+		`testdata/bad/bad-severity.bad.yaml:15: slos[0].alerting.ticket.disable: must be a boolean (true or false), got "maybe"`,
+	}},
+	{name: "both-tiers-disabled", want: []string{
+		`testdata/bad/both-tiers-disabled.bad.yaml:11: slos[0].alerting: both page and ticket alerts are disabled: the SLO would never alert; enable one of them`,
+	}},
+	{name: "capacity-not-finite", want: []string{
+		`testdata/bad/capacity-not-finite.bad.yaml:9: slos[0].capacity.eventsPerSecond: must be a finite number, got "nan"`,
+		`testdata/bad/capacity-not-finite.bad.yaml:16: slos[1].capacity.eventsPerSecond: must be a finite number, got ".inf"`,
+	}},
+	{name: "capacity-zero", want: []string{
+		`testdata/bad/capacity-zero.bad.yaml:9: slos[0].capacity.eventsPerSecond: must be greater than 0, got 0`,
+		`testdata/bad/capacity-zero.bad.yaml:15: slos[1].capacity.eventsPerSecond: required: a number greater than 0`,
+	}},
+	{name: "comments-only", want: []string{
+		`testdata/bad/comments-only.bad.yaml: empty file: a spec needs apiVersion, service, owner, layer and slos`,
+	}},
+	{name: "depends-on-invalid", want: []string{
+		`testdata/bad/depends-on-invalid.bad.yaml:12: slos[0].dependsOn[0]: must be an SLO id service/name (or a name of this file), got "payments-db/primary/availability"`,
+		`testdata/bad/depends-on-invalid.bad.yaml:13: slos[0].dependsOn[1]: must be an SLO id service/name (or a name of this file), got ""`,
+	}},
+	{name: "duplicate-key", want: []string{
+		`testdata/bad/duplicate-key.bad.yaml:8: slos[0].objective: field "objective" appears twice`,
+		`testdata/bad/duplicate-key.bad.yaml:11: slos[0].labels.team: key "team" appears twice`,
+	}},
+	{name: "duplicate-slo-name", want: []string{
+		`testdata/bad/duplicate-slo-name.bad.yaml:11: slos[1].name: SLO name "availability" is used twice in this file (also slos[0])`,
+	}},
+	{name: "empty", want: []string{
+		`testdata/bad/empty.bad.yaml: empty file: a spec needs apiVersion, service, owner, layer and slos`,
+	}},
+	{name: "events-errors-and-good", want: []string{
+		`testdata/bad/events-errors-and-good.bad.yaml:9: slos[0].sli.events: give errors or good, not both`,
+	}},
+	{name: "events-missing-total", want: []string{
+		`testdata/bad/events-missing-total.bad.yaml:9: slos[0].sli.events.total: required: the selector of all events`,
+	}},
+	{name: "events-neither", want: []string{
+		`testdata/bad/events-neither.bad.yaml:9: slos[0].sli.events: one of errors or good is required`,
+	}},
+	{name: "grouping", want: []string{
+		`testdata/bad/grouping.bad.yaml:8: slos[0].grouping[1]: cannot group by "service": slokeeper sets that label`,
+		`testdata/bad/grouping.bad.yaml:8: slos[0].grouping[2]: label "route" is listed twice`,
+		`testdata/bad/grouping.bad.yaml:8: slos[0].grouping[3]: invalid label name "2xx"`,
+	}},
+	{name: "invalid-label-name", want: []string{
+		`testdata/bad/invalid-label-name.bad.yaml:6: labels.cost-center: invalid label name "cost-center": use letters, digits and '_', not starting with a digit`,
+		`testdata/bad/invalid-label-name.bad.yaml:11: slos[0].labels.1st: invalid label name "1st": use letters, digits and '_', not starting with a digit`,
+	}},
+	{name: "invalid-names", want: []string{
+		`testdata/bad/invalid-names.bad.yaml:2: service: must be 1-64 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, got "payments api"`,
+		`testdata/bad/invalid-names.bad.yaml:3: owner: must be 1-64 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, got "-team-payments"`,
+		`testdata/bad/invalid-names.bad.yaml:6: slos[0].name: must be 1-64 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, got "api/availability"`,
+		`testdata/bad/invalid-names.bad.yaml:11: slos[1].name: required`,
+	}},
+	{name: "invalid-promql", want: []string{
+		`testdata/bad/invalid-promql.bad.yaml:10: slos[0].sli.events.errors: invalid PromQL: 1:32: parse error: unexpected end of input inside braces`,
+		`testdata/bad/invalid-promql.bad.yaml:11: slos[0].sli.events.total: invalid PromQL (with {{.window}} as 5m): 1:35: parse error: unexpected <by> in aggregation`,
+	}},
+	{name: "invalid-yaml", want: []string{
+		`testdata/bad/invalid-yaml.bad.yaml:8: invalid YAML: mapping values are not allowed in this context`,
+	}},
+	{name: "last-reviewed", want: []string{
+		`testdata/bad/last-reviewed.bad.yaml:12: slos[0].review.lastReviewed: must be a date YYYY-MM-DD, got "01/09/2026"`,
+	}},
+	{name: "latency-le", want: []string{
+		`testdata/bad/latency-le.bad.yaml:10: slos[0].sli.latency.histogram: must not match le: slokeeper selects the bucket of the threshold itself`,
+	}},
+	{name: "latency-missing-threshold", want: []string{
+		`testdata/bad/latency-missing-threshold.bad.yaml:9: slos[0].sli.latency.threshold: required: a duration that is one of the histogram's bucket boundaries (le), e.g. 400ms`,
+		`testdata/bad/latency-missing-threshold.bad.yaml:16: slos[1].sli.nativeLatency.threshold: must be greater than 0`,
+	}},
+	{name: "list-for-mapping", want: []string{
+		`testdata/bad/list-for-mapping.bad.yaml:5: labels: must be a mapping, got a list`,
+		`testdata/bad/list-for-mapping.bad.yaml:10: slos[0].sli: must be a mapping, got a list`,
+	}},
+	{name: "many-errors", want: []string{
+		`testdata/bad/many-errors.bad.yaml:1: apiVersion: unsupported version "slokeeper/v2": this release reads slokeeper/v1`,
+		`testdata/bad/many-errors.bad.yaml:4: layer: must be one of product, service, infrastructure, got "backend"`,
+		`testdata/bad/many-errors.bad.yaml:7: slos[0].objective: must be in (0,100), got 100`,
+		`testdata/bad/many-errors.bad.yaml:8: slos[0].period: must be from 1d to 90d, got 12h`,
+		`testdata/bad/many-errors.bad.yaml:12: slos[0].sli.events.total: must be a series selector such as metric{label="value"}, got a function call expression, or a query that contains {{.window}}`,
+		`testdata/bad/many-errors.bad.yaml:13: slos[0].grouping[0]: cannot group by "slo": slokeeper sets that label`,
+		`testdata/bad/many-errors.bad.yaml:15: slos[0].alerting.runbookURL: must be an absolute http(s) URL, got "not a url"`,
+		`testdata/bad/many-errors.bad.yaml:17: slos[0].alerting.page.severity: must be a lower-case word such as critical, warning or info, got "Critical"`,
+		`testdata/bad/many-errors.bad.yaml:18: slos[1].objective: required: the target in percent, e.g. 99.9`,
+		`testdata/bad/many-errors.bad.yaml:19: slos[1].objectiv: unknown field "objectiv" (valid: name, description, objective, period, sli, capacity, rationale, dependsOn, review, minEvents, grouping, alerting, labels)`,
+		`testdata/bad/many-errors.bad.yaml:23: slos[1].sli.latency.threshold: must be a duration such as 30d, 12h or 400ms, got "400"`,
+	}},
+	{name: "mapping-for-list", want: []string{
+		`testdata/bad/mapping-for-list.bad.yaml:6: slos: must be a list, got a mapping`,
+	}},
+	{name: "merge-key", want: []string{
+		`testdata/bad/merge-key.bad.yaml:12: slos[1]: YAML merge keys (<<) are not supported: alias a whole value (field: *anchor) or repeat the fields`,
+	}},
+	{name: "min-events-negative", want: []string{
+		`testdata/bad/min-events-negative.bad.yaml:8: slos[0].minEvents: must not be negative, got -10`,
+	}},
+	{name: "min-events-raw", want: []string{
+		`testdata/bad/min-events-raw.bad.yaml:8: slos[0].minEvents: a raw SLI has no events to count; remove minEvents or use an events SLI`,
+	}},
+	{name: "missing-api-version", want: []string{
+		`testdata/bad/missing-api-version.bad.yaml:1: apiVersion: required: set apiVersion: slokeeper/v1`,
+	}},
+	{name: "missing-service-owner-layer", want: []string{
+		`testdata/bad/missing-service-owner-layer.bad.yaml:2: layer: required: one of product, service, infrastructure`,
+		`testdata/bad/missing-service-owner-layer.bad.yaml:2: owner: required`,
+		`testdata/bad/missing-service-owner-layer.bad.yaml:2: service: required`,
+	}},
+	{name: "no-sli", want: []string{
+		`testdata/bad/no-sli.bad.yaml:6: slos[0].sli: required: exactly one of events, latency, nativeLatency, raw, probe`,
+		`testdata/bad/no-sli.bad.yaml:10: slos[1].sli: required: exactly one of events, latency, nativeLatency, raw, probe`,
+	}},
+	{name: "not-a-mapping", want: []string{
+		`testdata/bad/not-a-mapping.bad.yaml:1: a spec must be a mapping of apiVersion, service, owner, layer and slos, got a list`,
+	}},
+	{name: "not-a-selector", want: []string{
+		`testdata/bad/not-a-selector.bad.yaml:10: slos[0].sli.probe.success: must be a series selector such as metric{label="value"}, got an aggregation expression`,
+		`testdata/bad/not-a-selector.bad.yaml:15: slos[1].sli.probe.success: must name the metric, e.g. http_requests_total{...}`,
+	}},
+	{name: "null-document", want: []string{
+		`testdata/bad/null-document.bad.yaml:2: a spec must be a mapping of apiVersion, service, owner, layer and slos, got nothing`,
+	}},
+	{name: "number-as-string", want: []string{
+		`testdata/bad/number-as-string.bad.yaml:7: slos[0].objective: must be a number without quotes, got "99.9"`,
+		`testdata/bad/number-as-string.bad.yaml:8: slos[0].minEvents: must be a whole number, got "ten"`,
+		`testdata/bad/number-as-string.bad.yaml:10: slos[0].capacity.eventsPerSecond: must be a number, got "lots"`,
+	}},
+	{name: "objective-0", want: []string{
+		`testdata/bad/objective-0.bad.yaml:7: slos[0].objective: must be in (0,100), got 0`,
+	}},
+	{name: "objective-100.5", want: []string{
+		`testdata/bad/objective-100.5.bad.yaml:7: slos[0].objective: must be in (0,100), got 100.5`,
+	}},
+	{name: "objective-100", want: []string{
+		`testdata/bad/objective-100.bad.yaml:7: slos[0].objective: must be in (0,100), got 100`,
+	}},
+	{name: "objective-abc", want: []string{
+		`testdata/bad/objective-abc.bad.yaml:7: slos[0].objective: must be a number, got "abc"`,
+	}},
+	{name: "objective-minus-1", want: []string{
+		`testdata/bad/objective-minus-1.bad.yaml:7: slos[0].objective: must be in (0,100), got -1`,
+	}},
+	{name: "objective-missing", want: []string{
+		`testdata/bad/objective-missing.bad.yaml:6: slos[0].objective: required: the target in percent, e.g. 99.9`,
+	}},
+	{name: "objective-too-precise", want: []string{
+		`testdata/bad/objective-too-precise.bad.yaml:7: slos[0].objective: must be in (0,100), got 99.99999999999999999, which rounds to 100 in floating point: use fewer digits`,
+		`testdata/bad/objective-too-precise.bad.yaml:12: slos[1].objective: must be in (0,100), got 1e-1000, which rounds to 0 in floating point: use fewer digits`,
+	}},
+	{name: "period-12h", want: []string{
+		`testdata/bad/period-12h.bad.yaml:8: slos[0].period: must be from 1d to 90d, got 12h`,
+	}},
+	{name: "period-30", want: []string{
+		`testdata/bad/period-30.bad.yaml:8: slos[0].period: must be a duration such as 30d, 12h or 400ms, got "30"`,
+	}},
+	{name: "period-91d", want: []string{
+		`testdata/bad/period-91d.bad.yaml:8: slos[0].period: must be from 1d to 90d, got 91d`,
+	}},
+	{name: "range-vector", want: []string{
+		`testdata/bad/range-vector.bad.yaml:10: slos[0].sli.events.errors: must be a series selector such as metric{label="value"}, got a range expression, or a query that contains {{.window}}`,
+		`testdata/bad/range-vector.bad.yaml:11: slos[0].sli.events.total: must return an instant vector, got matrix`,
+	}},
+	{name: "raw-no-window", want: []string{
+		`testdata/bad/raw-no-window.bad.yaml:10: slos[0].sli.raw.errorRatio: must contain the {{.window}} placeholder, e.g. rate(errors[{{.window}}]) / rate(total[{{.window}}])`,
+	}},
+	{name: "reserved-label", want: []string{
+		`testdata/bad/reserved-label.bad.yaml:6: labels.slo: label "slo" is set by slokeeper and cannot be overridden`,
+		`testdata/bad/reserved-label.bad.yaml:11: slos[0].labels.__tenant: label names starting with __ are reserved for Prometheus`,
+		`testdata/bad/reserved-label.bad.yaml:17: slos[0].alerting.labels.severity: label "severity" is set by slokeeper and cannot be overridden`,
+		`testdata/bad/reserved-label.bad.yaml:19: slos[0].alerting.annotations.summary: annotation "summary" is generated; use alerting.runbookURL for the runbook or another name`,
+	}},
+	{name: "review-cadence", want: []string{
+		`testdata/bad/review-cadence.bad.yaml:12: slos[0].review.lastReviewed: must be a date YYYY-MM-DD, got "2026-02-30": day out of range`,
+		`testdata/bad/review-cadence.bad.yaml:13: slos[0].review.cadence: must be from 1d to 366d, got 730d`,
+		`testdata/bad/review-cadence.bad.yaml:20: slos[1].review.cadence: must be from 1d to 366d, got 12h`,
+	}},
+	{name: "runbook-url", want: []string{
+		`testdata/bad/runbook-url.bad.yaml:12: slos[0].alerting.runbookURL: must be an absolute http(s) URL, got "runbooks/payments.md"`,
+	}},
+	{name: "self-dependency", want: []string{
+		`testdata/bad/self-dependency.bad.yaml:12: slos[0].dependsOn[0]: an SLO cannot depend on itself`,
+	}},
+	{name: "template-placeholder", want: []string{
+		`testdata/bad/template-placeholder.bad.yaml:10: slos[0].sli.raw.errorRatio: only the {{.window}} placeholder is supported`,
+		`testdata/bad/template-placeholder.bad.yaml:15: slos[1].sli.events.errors: only the {{.window}} placeholder is supported`,
+	}},
+	{name: "too-large", want: []string{
+		`testdata/bad/too-large.bad.yaml:11: slos[198].grouping[601]: document too large (over 200000 nodes, aliases expanded): split it into smaller files or use fewer aliases`,
+	}},
+	{name: "two-documents", want: []string{
+		`testdata/bad/two-documents.bad.yaml:11: a spec file holds one YAML document (one service); split the others into their own files`,
+	}},
+	{name: "two-sli-kinds", want: []string{
+		`testdata/bad/two-sli-kinds.bad.yaml:8: slos[0].sli: exactly one SLI kind is allowed, got events and probe`,
+	}},
+	{name: "unknown-field-case", want: []string{
+		`testdata/bad/unknown-field-case.bad.yaml:1: APIVersion: unknown field "APIVersion", did you mean "apiVersion"? (valid: apiVersion, service, owner, layer, description, labels, slos)`,
+		`testdata/bad/unknown-field-case.bad.yaml:7: slos[0].Objective: unknown field "Objective", did you mean "objective"? (valid: name, description, objective, period, sli, capacity, rationale, dependsOn, review, minEvents, grouping, alerting, labels)`,
+	}},
+	{name: "unknown-field-nested", want: []string{
+		`testdata/bad/unknown-field-nested.bad.yaml:9: slos[0].sli.events: one of errors or good is required`,
+		`testdata/bad/unknown-field-nested.bad.yaml:10: slos[0].sli.events.error: unknown field "error" (valid: errors, good, total)`,
+	}},
+	{name: "unknown-field-top", want: []string{
+		`testdata/bad/unknown-field-top.bad.yaml:5: team: unknown field "team" (valid: apiVersion, service, owner, layer, description, labels, slos)`,
+	}},
+	{name: "unknown-sli-kind", want: []string{
+		`testdata/bad/unknown-sli-kind.bad.yaml:8: slos[0].sli: required: exactly one of events, latency, nativeLatency, raw, probe`,
+		`testdata/bad/unknown-sli-kind.bad.yaml:9: slos[0].sli.Events: unknown field "Events", did you mean "events"? (valid: events, latency, nativeLatency, raw, probe)`,
+		`testdata/bad/unknown-sli-kind.bad.yaml:14: slos[1].sli: required: exactly one of events, latency, nativeLatency, raw, probe`,
+		`testdata/bad/unknown-sli-kind.bad.yaml:15: slos[1].sli.histogram: unknown field "histogram" (valid: events, latency, nativeLatency, raw, probe)`,
+	}},
+	{name: "wrong-api-version", want: []string{
+		`testdata/bad/wrong-api-version.bad.yaml:1: apiVersion: unsupported version "sloth.slok.dev/v1": this release reads slokeeper/v1`,
+	}},
+	{name: "duplicate-id", files: []string{"payments.yaml", "payments-canary.yaml"}, want: []string{
+		`testdata/bad/duplicate-id/payments-canary.yaml:12: slos[1].name: SLO "payments/availability" is defined twice (first at testdata/bad/duplicate-id/payments.yaml:6); SLO ids (service/name) must be unique`,
+	}},
+	{name: "unknown-dependency", files: []string{"checkout.yaml", "payments.yaml"}, want: []string{
+		`testdata/bad/unknown-dependency/checkout.yaml:13: slos[0].dependsOn[1]: names no loaded SLO: "payments/latency" (known: checkout/journey, payments/availability)`,
+		`testdata/bad/unknown-dependency/checkout.yaml:14: slos[0].dependsOn[2]: names no loaded SLO: "checkout/journey-latency" (known: checkout/journey, payments/availability)`,
+	}},
+	{name: "higher-layer", files: []string{"checkout.yaml", "payments.yaml", "payments-db.yaml"}, want: []string{
+		`testdata/bad/higher-layer/payments-db.yaml:12: slos[0].dependsOn[0]: an infrastructure SLO may depend only on SLOs of its own or a lower layer, but "checkout/journey" is a product SLO`,
+		`testdata/bad/higher-layer/payments-db.yaml:13: slos[0].dependsOn[1]: an infrastructure SLO may depend only on SLOs of its own or a lower layer, but "payments/availability" is a service SLO`,
+	}},
+	{name: "cycle", files: []string{"payments.yaml", "ledger.yaml"}, want: []string{
+		`testdata/bad/cycle/payments.yaml:6: dependsOn forms a cycle: payments/availability -> ledger/availability -> payments/availability; remove one of these dependencies`,
+	}},
+	{name: "broken-dependency", files: []string{"checkout.yaml", "payments.yaml"}, want: []string{
+		`testdata/bad/broken-dependency/payments.yaml:7: slos[0].objective: must be in (0,100), got 100`,
+	}},
+}
+
+func TestLoadBad(t *testing.T) {
+	for _, tc := range badSpecs {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			paths := []string{filepath.Join("testdata", "bad", tc.name+".bad.yaml")}
+			if tc.files != nil {
+				paths = nil
+				for _, f := range tc.files {
+					paths = append(paths, filepath.Join("testdata", "bad", tc.name, f))
+				}
+			}
+			slos, err := spec.Load(paths)
+			require.Nil(t, slos)
+			var errs spec.Errors
+			require.ErrorAs(t, err, &errs)
+			require.Equal(t, tc.want, messages(errs))
+			for _, e := range errs {
+				require.NotEmpty(t, e.Msg)
+				require.Contains(t, paths, e.File)
+			}
+			if len(paths) > 1 {
+				return
+			}
+			// Parse reports a file on its own exactly as Load does.
+			data, err := os.ReadFile(paths[0])
+			require.NoError(t, err)
+			_, err = spec.Parse(paths[0], data)
+			require.ErrorAs(t, err, &errs)
+			require.Equal(t, tc.want, messages(errs))
+		})
+	}
+}
+
+func messages(errs spec.Errors) []string {
+	s := make([]string, len(errs))
+	for i, e := range errs {
+		s[i] = e.Error()
+	}
+	return s
+}
+
+// Every fixture under testdata/bad has a case, and every case a fixture.
+func TestLoadBadCoversFixtures(t *testing.T) {
+	cases := map[string]bool{}
+	for _, tc := range badSpecs {
+		require.False(t, cases[tc.name], "case %q is listed twice", tc.name)
+		cases[tc.name] = true
+	}
+	entries, err := os.ReadDir(filepath.Join("testdata", "bad"))
+	require.NoError(t, err)
+	fixtures := map[string]bool{}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() {
+			require.Regexp(t, `\.bad\.yaml$`, name)
+			name = name[:len(name)-len(".bad.yaml")]
+		}
+		fixtures[name] = true
+	}
+	require.Equal(t, cases, fixtures)
+	require.GreaterOrEqual(t, len(fixtures), 30)
+}
+
+// One file with many mistakes reports all of them at once, in line order.
+func TestLoadBadAllAtOnce(t *testing.T) {
+	_, err := spec.Load([]string{"testdata/bad/many-errors.bad.yaml"})
+	var errs spec.Errors
+	require.ErrorAs(t, err, &errs)
+	require.Len(t, errs, 11)
+	for i := 1; i < len(errs); i++ {
+		require.LessOrEqual(t, errs[i-1].Line, errs[i].Line, "errors out of line order: %v", err)
+	}
+	// The error text is every problem, one a line.
+	require.Equal(t, errs[0].Error()+"\n"+errs[1].Error(), spec.Errors(errs[:2]).Error())
+}

@@ -10,8 +10,10 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/common/model"
 
 	"github.com/slokeeper/slokeeper/pkg/generate"
 	"github.com/slokeeper/slokeeper/pkg/slo"
@@ -19,10 +21,11 @@ import (
 )
 
 type generateCommand struct {
-	files  []string
-	outDir string
-	tests  bool
-	format string
+	files     []string
+	outDir    string
+	tests     bool
+	format    string
+	minWindow model.Duration
 }
 
 func (c *generateCommand) name() string { return "generate" }
@@ -34,7 +37,13 @@ func (c *generateCommand) register(app *kingpin.Application) {
 	cmd.Flag("tests", "Also write a promtool unit-test file per spec file.").BoolVar(&c.tests)
 	cmd.Flag("format", "Rule file format: prometheus (Prometheus, Thanos, Mimir rulers) or prometheus-operator (PrometheusRule resources).").
 		Default(string(generate.FormatPrometheus)).EnumVar(&c.format, string(generate.FormatPrometheus), string(generate.FormatPrometheusOperator))
+	cmd.Flag("window.min", "Shortest window of any rule. Every ratio is averaged from rates over it, so it must span at least two scrapes (four is safer) and the rule evaluation interval; lower it only if you scrape faster than every minute. Short periods have their fastest windows raised to it.").
+		Default(slo.DefaultMinWindow.String()).SetValue(&c.minWindow)
 	cmd.Arg("files", "Spec files (slokeeper/v1 YAML).").Required().ExistingFilesVar(&c.files)
+}
+
+func (c *generateCommand) options() generate.Options {
+	return generate.Options{MinWindow: time.Duration(c.minWindow)}
 }
 
 type output struct {
@@ -43,6 +52,10 @@ type output struct {
 }
 
 func (c *generateCommand) run(logger *slog.Logger, stdout, stderr io.Writer) int {
+	if d := time.Duration(c.minWindow); d < time.Minute || d%time.Minute != 0 {
+		fmt.Fprintf(stderr, "slokeeper: --window.min must be whole minutes, at least 1m, got %s\n", c.minWindow)
+		return 2
+	}
 	if c.tests && c.format != string(generate.FormatPrometheus) {
 		fmt.Fprintln(stderr, "slokeeper: --tests needs --format=prometheus: promtool cannot load PrometheusRule resources")
 		return 2
@@ -114,14 +127,14 @@ func (c *generateCommand) render(all []*slo.SLO) ([]output, error) {
 }
 
 func (c *generateCommand) renderFile(f, base string, slos []*slo.SLO) ([]output, error) {
-	rules, err := generate.RuleFile(slos, generate.Options{}, generate.Format(c.format), base)
+	rules, err := generate.RuleFile(slos, c.options(), generate.Format(c.format), base)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", f, err)
 	}
 	rulesName := base + ".rules.yml"
 	outs := []output{{filepath.Join(c.outDir, rulesName), rules}}
 	if c.tests {
-		tests, err := generate.TestFile(slos, generate.Options{}, rulesName)
+		tests, err := generate.TestFile(slos, c.options(), rulesName)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}

@@ -42,6 +42,7 @@ var Reserved = map[string]bool{
 	LabelSLO: true, LabelService: true, LabelLayer: true, LabelOwner: true,
 	LabelSeverity: true, LabelTier: true, LabelLongWindow: true, LabelShortWindow: true,
 	LabelBurnFactor: true, "le": true, "alertname": true, "alertstate": true,
+	LabelObjective: true, LabelPeriod: true, LabelDescription: true, LabelRationale: true, LabelSLIKind: true,
 }
 
 // Default severities, after the monitoring-mixin convention.

@@ -13,8 +13,10 @@
 //	           ──avg[30d]──▶ slo:sli_error:ratio_period, slo:error_budget_remaining:ratio
 //
 // Averages of per-second rates over the same timestamps, divided, are ratios
-// of event sums, so every ratio is traffic-weighted whatever the evaluation
-// interval; the tiles only bound how many samples the long windows read.
+// of event sums, so every ratio is traffic-weighted, provided the base window
+// spans two scrapes or more and the evaluation interval (slo.DefaultMinWindow,
+// 5m, does for intervals up to a minute); the tiles only bound how many
+// samples the long windows read.
 //
 // The package is pure: it does no I/O. Write (write.go) is the one place
 // that touches the file system.

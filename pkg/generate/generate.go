@@ -18,6 +18,13 @@ type Options struct {
 	// Catalog is the multi-window alert catalog, stated for 30 days.
 	// Empty means slo.DefaultCatalog.
 	Catalog []slo.CatalogEntry
+	// MinWindow is the shortest window; 0 means slo.DefaultMinWindow.
+	MinWindow time.Duration
+}
+
+// Windows returns the windows of period under these options.
+func (o Options) Windows(period time.Duration) slo.Windows {
+	return slo.WindowsFor(period, o.catalog(), o.MinWindow)
 }
 
 func (o Options) catalog() []slo.CatalogEntry {
@@ -44,7 +51,7 @@ func Groups(slos []*slo.SLO, o Options) []rulefmt.RuleGroup {
 //   - budget: long windows and the period from the tiles, the budget, the
 //     metadata and the ticket alerts; every minute.
 func SLOGroups(s *slo.SLO, o Options) []rulefmt.RuleGroup {
-	w := slo.WindowsFor(s.Period, o.catalog())
+	w := o.Windows(s.Period)
 	g := &builder{s: s, w: w, sel: selector(s), labels: seriesLabels(s)}
 	return []rulefmt.RuleGroup{g.sliGroup(), g.tilesGroup(), g.budgetGroup()}
 }

@@ -85,7 +85,7 @@ func TestOnlyBaseRulesReadRawSeries(t *testing.T) {
 	for _, kind := range []slo.SLIKind{slo.SLIEvents, slo.SLILatency, slo.SLINativeLatency, slo.SLIRaw, slo.SLIProbe} {
 		for _, period := range []time.Duration{24 * time.Hour, 30 * 24 * time.Hour, 90 * 24 * time.Hour} {
 			s := testSLO(kind, period)
-			w := slo.WindowsFor(period, slo.DefaultCatalog)
+			w := slo.WindowsFor(period, slo.DefaultCatalog, 0)
 			groups := SLOGroups(s, Options{})
 			require.Len(t, groups, 3)
 			require.Zero(t, groups[0].Interval, "the sli group runs at the ruler's interval")

@@ -1,8 +1,8 @@
 package generate_test
 
 import (
-	"fmt"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"

@@ -90,7 +90,7 @@ type scenarios struct {
 }
 
 func newScenarios(s *slo.SLO, o Options) *scenarios {
-	t := &scenarios{s: s, w: slo.WindowsFor(s.Period, o.catalog()), sel: selector(s)}
+	t := &scenarios{s: s, w: o.Windows(s.Period), sel: selector(s)}
 	t.labels = seriesLabels(s)
 	for _, g := range s.Grouping {
 		t.labels[g] = testGrouping

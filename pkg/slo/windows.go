@@ -29,9 +29,12 @@ var DefaultCatalog = []CatalogEntry{
 	{TierTicket, 0.10, 72 * time.Hour, 6 * time.Hour},
 }
 
-// MinWindow is the shortest window slokeeper emits. A rate over a shorter
-// range holds fewer than two samples at common scrape intervals.
-const MinWindow = time.Minute
+// DefaultMinWindow is the shortest window slokeeper emits by default. Every
+// ratio is averaged from rates over the shortest window, so it must hold
+// at least two scrapes (Prometheus' rule of thumb: four) and be at least the
+// rule evaluation interval; 5m does so for scrape and evaluation intervals up
+// to 1m15s. Users who scrape faster may lower it (generate --window.min).
+const DefaultMinWindow = 5 * time.Minute
 
 // tileSamples is how many tiles cover a period: the period rules read this
 // many samples per series whatever the period, so their cost does not grow
@@ -62,17 +65,19 @@ type Windows struct {
 
 // WindowsFor scales the catalog to period: long windows are scaled by
 // period/30d and snapped to whole minutes, short windows are long/12 snapped to
-// whole minutes, no window is shorter than MinWindow, and every burn factor is
-// recomputed from the snapped long window so that it still means "this budget
-// fraction within that window".
-func WindowsFor(period time.Duration, catalog []CatalogEntry) Windows {
+// whole minutes, no window is shorter than minWindow (0 means
+// DefaultMinWindow), and every burn factor is recomputed from the snapped long
+// window so that it still means "this budget fraction within that window".
+// For periods under about 2.5 days the fastest page's long window is raised
+// to minWindow, and its factor falls accordingly.
+func WindowsFor(period time.Duration, catalog []CatalogEntry, minWindow time.Duration) Windows {
+	if minWindow <= 0 {
+		minWindow = DefaultMinWindow
+	}
 	w := Windows{Period: period}
 	for _, c := range catalog {
-		long := snap(scale(c.Long, period))
-		short := snap(time.Duration(int64(long) / 12))
-		if short > long {
-			short = long
-		}
+		long := snap(scale(c.Long, period), minWindow)
+		short := min(snap(time.Duration(int64(long)/12), minWindow), long)
 		w.Alerts = append(w.Alerts, AlertWindow{
 			Tier:           c.Tier,
 			BudgetFraction: c.BudgetFraction,
@@ -117,9 +122,9 @@ func ceilMinute(d time.Duration) time.Duration {
 	return (d + time.Minute - 1) / time.Minute * time.Minute
 }
 
-// snap rounds d to whole minutes, never below MinWindow.
-func snap(d time.Duration) time.Duration {
-	return max(d.Round(time.Minute), MinWindow)
+// snap rounds d to whole minutes, never below minWindow.
+func snap(d, minWindow time.Duration) time.Duration {
+	return max(d.Round(time.Minute), minWindow)
 }
 
 func round(f float64, digits int) float64 {

@@ -23,13 +23,14 @@ func TestWindowsFor(t *testing.T) {
 		want       []win
 	}{
 		{
-			period: 1 * d, base: 1 * m, tile: 2 * m,
-			// 10s short window snaps up to the 1m minimum.
-			want: []win{{2 * m, 1 * m, 14.4}, {12 * m, 1 * m, 6}, {48 * m, 4 * m, 3}, {144 * m, 12 * m, 1}},
+			// The 2m long window and every short window under 5m are raised
+			// to the 5m minimum: 2% of the budget in 5m is a factor of 5.76.
+			period: 1 * d, base: 5 * m, tile: 10 * m,
+			want: []win{{5 * m, 5 * m, 5.76}, {12 * m, 5 * m, 6}, {48 * m, 5 * m, 3}, {144 * m, 12 * m, 1}},
 		},
 		{
-			period: 7 * d, base: 1 * m, tile: 3 * m,
-			want: []win{{14 * m, 1 * m, 14.4}, {84 * m, 7 * m, 6}, {336 * m, 28 * m, 3}, {1008 * m, 84 * m, 1}},
+			period: 7 * d, base: 5 * m, tile: 10 * m,
+			want: []win{{14 * m, 5 * m, 14.4}, {84 * m, 7 * m, 6}, {336 * m, 28 * m, 3}, {1008 * m, 84 * m, 1}},
 		},
 		{
 			period: 28 * d, base: 5 * m, tile: 10 * m,
@@ -45,7 +46,7 @@ func TestWindowsFor(t *testing.T) {
 		},
 	} {
 		t.Run(tc.period.String(), func(t *testing.T) {
-			w := WindowsFor(tc.period, DefaultCatalog)
+			w := WindowsFor(tc.period, DefaultCatalog, 0)
 			require.Equal(t, tc.base, w.Base, "base")
 			require.Equal(t, tc.tile, w.Tile, "tile")
 			require.Len(t, w.Alerts, len(tc.want))
@@ -64,14 +65,14 @@ func TestWindowsFor(t *testing.T) {
 // the budget within the long window".
 func TestWindowsForEveryPeriod(t *testing.T) {
 	for p := 24 * time.Hour; p <= 90*24*time.Hour; p += 7 * time.Hour {
-		w := WindowsFor(p, DefaultCatalog)
+		w := WindowsFor(p, DefaultCatalog, 0)
 		require.GreaterOrEqual(t, w.Tile, 2*w.Base, "period %s", p)
 		// The period reads at most 4320 tiles, whatever its length.
 		require.LessOrEqual(t, int(p/w.Tile), 4320, "period %s", p)
 		for _, a := range w.Alerts {
 			require.Zero(t, a.Long%time.Minute, "period %s: %s", p, a)
 			require.Zero(t, a.Short%time.Minute, "period %s: %s", p, a)
-			require.GreaterOrEqual(t, a.Short, MinWindow, "period %s: %s", p, a)
+			require.GreaterOrEqual(t, a.Short, DefaultMinWindow, "period %s: %s", p, a)
 			require.LessOrEqual(t, a.Short, a.Long, "period %s: %s", p, a)
 			require.GreaterOrEqual(t, a.Short, w.Base, "period %s: %s", p, a)
 			consumed := a.BurnFactor * float64(a.Long) / float64(p)
@@ -81,7 +82,7 @@ func TestWindowsForEveryPeriod(t *testing.T) {
 }
 
 func TestDistinctAndTiled(t *testing.T) {
-	w := WindowsFor(30*24*time.Hour, DefaultCatalog)
+	w := WindowsFor(30*24*time.Hour, DefaultCatalog, 0)
 	require.Equal(t, []time.Duration{
 		5 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, 24 * time.Hour, 72 * time.Hour,
 	}, w.Distinct())
@@ -132,4 +133,13 @@ func TestExpandWindow(t *testing.T) {
 	require.False(t, HasWindow("rate(x[5m])"))
 	require.Equal(t, "sum(rate(x[1h])) / sum(rate(y[1h]))", ExpandWindow(q, time.Hour))
 	require.Equal(t, "rate(x[1d])", ExpandWindow("rate(x[{{.window}}])", 24*time.Hour))
+}
+
+// A lower minimum, for users who scrape every 15s, keeps the Workbook's
+// windows for short periods.
+func TestWindowsForLowerMinimum(t *testing.T) {
+	w := WindowsFor(24*time.Hour, DefaultCatalog, time.Minute)
+	require.Equal(t, time.Minute, w.Base)
+	require.Equal(t, 2*time.Minute, w.Alerts[0].Long)
+	require.InDelta(t, 14.4, w.Alerts[0].BurnFactor, 1e-9)
 }

@@ -91,10 +91,7 @@ func ratio(errRate, totalRate string) string {
 // windowRatio is the error ratio over d: averages of the base rates, or of
 // the tiles for long windows.
 func (g *builder) windowRatio(d time.Duration) rulefmt.Rule {
-	src := g.w.Base
-	if g.w.Tiled(d) {
-		src = g.w.Tile
-	}
+	src := g.source(d)
 	if d == src {
 		return g.record(c.ErrorRatio(d), ratio(c.ErrorRate(d)+g.sel, c.TotalRate(d)+g.sel))
 	}
@@ -221,11 +218,16 @@ func (g *builder) alerts(t slo.Tier) []rulefmt.Rule {
 
 // events counts the events of window d from the rates it is averaged from.
 func (g *builder) events(d time.Duration) string {
-	src := g.w.Base
+	return "avg_over_time(" + rangeOf(c.TotalRate(g.source(d))+g.sel, d) + ") * " + seconds(d)
+}
+
+// source is the window of the rates that window d is averaged from: the
+// tiles for long windows, the base rate for the others.
+func (g *builder) source(d time.Duration) time.Duration {
 	if g.w.Tiled(d) {
-		src = g.w.Tile
+		return g.w.Tile
 	}
-	return "avg_over_time(" + rangeOf(c.TotalRate(src)+g.sel, d) + ") * " + seconds(d)
+	return g.w.Base
 }
 
 func (g *builder) annotations(t slo.Tier, a slo.AlertWindow) map[string]string {

@@ -112,25 +112,13 @@ func matchAll(ms []*labels.Matcher, v string) bool {
 // pick finds a value all of ms accept and notM (if given) rejects.
 func pick(ms []*labels.Matcher, notM *labels.Matcher) (string, bool) {
 	var tries []string
-	if notM != nil {
-		// Values that notM's own pattern names are the likeliest to fail it.
-		switch notM.Type {
-		case labels.MatchNotEqual:
-			tries = append(tries, notM.Value)
-		case labels.MatchNotRegexp:
-			if s, ok := shortestMatch(notM.Value); ok {
-				tries = append(tries, s)
-			}
-		}
+	// Values that notM's own pattern names are the likeliest to fail it.
+	if notM != nil && (notM.Type == labels.MatchNotEqual || notM.Type == labels.MatchNotRegexp) {
+		tries = appendNamed(tries, notM)
 	}
 	for _, m := range ms {
-		switch m.Type {
-		case labels.MatchEqual:
-			tries = append(tries, m.Value)
-		case labels.MatchRegexp:
-			if s, ok := shortestMatch(m.Value); ok {
-				tries = append(tries, s)
-			}
+		if m.Type == labels.MatchEqual || m.Type == labels.MatchRegexp {
+			tries = appendNamed(tries, m)
 		}
 	}
 	tries = append(tries, candidates...)
@@ -140,6 +128,18 @@ func pick(ms []*labels.Matcher, notM *labels.Matcher) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// appendNamed appends the value m's pattern names: its value, or the
+// shortest match of its regular expression.
+func appendNamed(tries []string, m *labels.Matcher) []string {
+	if m.Type == labels.MatchEqual || m.Type == labels.MatchNotEqual {
+		return append(tries, m.Value)
+	}
+	if s, ok := shortestMatch(m.Value); ok {
+		return append(tries, s)
+	}
+	return tries
 }
 
 // shortestMatch returns a short string the regular expression matches: the

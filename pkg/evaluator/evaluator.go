@@ -1,0 +1,237 @@
+// Package evaluator is the ruler inside `slokeeper run`.
+//
+// The daemon must evaluate exactly the rules a user would load into Prometheus, so that `promtool test rules` on
+// the generated files also tests what the daemon runs. The surest way to keep that promise is to run Prometheus'
+// own rules manager and PromQL engine on the generated groups, not a re-implementation. This package wires them
+// together: an engine with Prometheus' server defaults (rather than the library's zero values, which reject every
+// query or disable @ and negative offsets), a rules.Manager reading from the merged Queryable and appending
+// recorded series to the embedded TSDB, and an in-memory rules.GroupLoader so that the groups produced by
+// pkg/generate are handed to the manager without a detour through rule files on disk. Before the manager sees
+// them, the groups go through rulefmt.Parse, the very check Prometheus and promtool run on load; a reload that
+// fails it keeps the last good groups running, as Prometheus does.
+package evaluator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/promslog"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/promql/parser"
+	"github.com/prometheus/prometheus/rules"
+	"github.com/prometheus/prometheus/storage"
+)
+
+const (
+	// DefaultInterval is the evaluation interval of groups without their own, like Prometheus'
+	// global.evaluation_interval.
+	DefaultInterval = 30 * time.Second
+
+	// The engine and rules manager settings below are Prometheus' server defaults (cmd/prometheus flags).
+	maxSamples      = 50e6
+	queryTimeout    = 2 * time.Minute
+	lookbackDelta   = 5 * time.Minute
+	outageTolerance = time.Hour
+	forGracePeriod  = 10 * time.Minute
+	resendDelay     = time.Minute
+)
+
+// Options configures New. Nil dependencies are replaced by the safe defaults documented on each field.
+type Options struct {
+	// Queryable is what rules read: the merged local and remote storage. Required.
+	Queryable storage.Queryable
+	// Appendable is where recorded series (and ALERTS, ALERTS_FOR_STATE) are written. Required.
+	Appendable storage.AppendableV2
+	// Interval is the evaluation interval of groups that do not set their own. Default DefaultInterval.
+	Interval time.Duration
+	// ExternalLabels are available to alert templates as $externalLabels.
+	ExternalLabels labels.Labels
+	// ExternalURL is available to alert templates as $externalURL and becomes the alerts' generator URL.
+	ExternalURL *url.URL
+	// NotifyFunc receives the alerts to send, typically rules.SendAlerts(notifierManager, externalURL).
+	// Nil drops alerts.
+	NotifyFunc rules.NotifyFunc
+	// Logger receives engine and rules manager logs. Nil discards them.
+	Logger *slog.Logger
+	// Registerer receives the engine's and the rules manager's metrics. Nil registers none.
+	Registerer prometheus.Registerer
+}
+
+// Evaluator runs rule groups with Prometheus' rules manager and PromQL engine.
+type Evaluator struct {
+	opts    Options
+	logger  *slog.Logger
+	parser  parser.Parser
+	engine  *promql.Engine
+	manager *rules.Manager
+	loader  *loader
+	cancel  context.CancelFunc
+
+	// updateMtx serialises Update: the loader's contents and the manager's groups change together.
+	updateMtx sync.Mutex
+	stopped   bool
+
+	runOnce     sync.Once
+	running     chan struct{} // closed by Run: groups evaluate from then on
+	stopOnce    sync.Once
+	managerDone chan struct{} // closed when manager.Run returns
+}
+
+// New builds an Evaluator. It evaluates nothing until Update gives it groups and Run starts it. Call Stop to
+// release it, whether Run was called or not.
+func New(opts Options) *Evaluator {
+	if opts.Interval <= 0 {
+		opts.Interval = DefaultInterval
+	}
+	if opts.Logger == nil {
+		opts.Logger = promslog.NewNopLogger()
+	}
+	if opts.NotifyFunc == nil {
+		opts.NotifyFunc = func(context.Context, string, ...*rules.Alert) {}
+	}
+
+	p := parser.NewParser(parser.Options{})
+	engine := promql.NewEngine(promql.EngineOpts{
+		Logger:               opts.Logger.With("component", "query engine"),
+		Reg:                  opts.Registerer,
+		MaxSamples:           maxSamples,
+		Timeout:              queryTimeout,
+		LookbackDelta:        lookbackDelta,
+		EnableAtModifier:     true,
+		EnableNegativeOffset: true,
+		Parser:               p,
+	})
+	ld := &loader{parser: p}
+	ctx, cancel := context.WithCancel(context.Background())
+	manager := rules.NewManager(&rules.ManagerOptions{
+		ExternalURL:     opts.ExternalURL,
+		QueryFunc:       rules.EngineQueryFunc(engine, opts.Queryable),
+		NotifyFunc:      opts.NotifyFunc,
+		Context:         ctx,
+		AppendableV2:    opts.Appendable,
+		Queryable:       opts.Queryable,
+		Logger:          opts.Logger.With("component", "rule manager"),
+		Registerer:      opts.Registerer,
+		OutageTolerance: outageTolerance,
+		ForGracePeriod:  forGracePeriod,
+		ResendDelay:     resendDelay,
+		GroupLoader:     ld,
+		Parser:          p,
+	})
+	e := &Evaluator{
+		opts:        opts,
+		logger:      opts.Logger,
+		parser:      p,
+		engine:      engine,
+		manager:     manager,
+		loader:      ld,
+		cancel:      cancel,
+		running:     make(chan struct{}),
+		managerDone: make(chan struct{}),
+	}
+	go func() {
+		defer close(e.managerDone)
+		manager.Run()
+	}()
+	return e
+}
+
+// Update replaces the evaluated groups. groups maps an identifier (the spec file the groups come from; it
+// becomes the groups' "file" in the manager, its metrics and its API) to that file's groups. Identifiers absent
+// from groups stop being evaluated; groups that did not change keep their state (for example pending alerts).
+//
+// Every identifier's groups are first validated with rulefmt.Parse, as Prometheus validates a rule file. On any
+// error Update changes nothing: the last good groups keep running.
+func (e *Evaluator) Update(groups map[string][]rulefmt.RuleGroup) error {
+	parsed := make(map[string]*rulefmt.RuleGroups, len(groups))
+	var errs []error
+	for id, gs := range groups {
+		rgs, err := validate(id, gs, e.parser, e.logger)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		parsed[id] = rgs
+	}
+	if len(errs) > 0 {
+		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+		return fmt.Errorf("couldn't load rules, previous rules kept: %w", errors.Join(errs...))
+	}
+
+	e.updateMtx.Lock()
+	defer e.updateMtx.Unlock()
+	if e.stopped {
+		return errors.New("couldn't load rules: the evaluator is stopped")
+	}
+	prev := e.loader.swap(parsed)
+	ids := make([]string, 0, len(parsed))
+	for id := range parsed {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	externalURL := ""
+	if e.opts.ExternalURL != nil {
+		externalURL = e.opts.ExternalURL.String()
+	}
+	if err := e.manager.Update(e.opts.Interval, ids, e.opts.ExternalLabels, externalURL, e.iterate); err != nil {
+		e.loader.swap(prev)
+		return fmt.Errorf("couldn't load rules, previous rules kept: %w", err)
+	}
+	return nil
+}
+
+// Run starts evaluating and blocks until Stop. Groups given to Update before Run start with it.
+func (e *Evaluator) Run() {
+	e.runOnce.Do(func() { close(e.running) })
+	<-e.managerDone
+}
+
+// iterate is the groups' evaluation step: Prometheus' own, once Run was called, and nothing before. The manager
+// itself runs from New on: its Update stops replaced groups and waits for them, which only a running manager
+// can do, so an Update before Run (the daemon's first load, a test) would otherwise hang.
+func (e *Evaluator) iterate(ctx context.Context, g *rules.Group, ts time.Time) {
+	select {
+	case <-e.running:
+		rules.DefaultEvalIterationFunc(ctx, g, ts)
+	default:
+	}
+}
+
+// Stop stops every group, waits for evaluations in flight to finish and makes Run return. It may be called
+// without Run and more than once. Update fails after Stop.
+func (e *Evaluator) Stop() {
+	e.stopOnce.Do(func() {
+		e.updateMtx.Lock()
+		e.stopped = true
+		e.updateMtx.Unlock()
+		e.manager.Stop()
+		e.cancel()
+		<-e.managerDone
+		if err := e.engine.Close(); err != nil {
+			e.logger.Warn("Closing the query engine failed", "err", err)
+		}
+	})
+}
+
+// Engine is the PromQL engine the rules run on, for API and status queries over the same Queryable.
+func (e *Evaluator) Engine() *promql.Engine { return e.engine }
+
+// Queryable is the storage the rules read.
+func (e *Evaluator) Queryable() storage.Queryable { return e.opts.Queryable }
+
+// RuleGroups returns the running groups, sorted by identifier then name. With AlertingRules it satisfies the
+// rules retriever of Prometheus' HTTP API (web/api/v1).
+func (e *Evaluator) RuleGroups() []*rules.Group { return e.manager.RuleGroups() }
+
+// AlertingRules returns the alerting rules of the running groups.
+func (e *Evaluator) AlertingRules() []*rules.AlertingRule { return e.manager.AlertingRules() }

@@ -65,6 +65,9 @@ const (
 	// BudgetRemaining is 1 - ErrorRatioPeriod/ErrorBudget: 1 untouched,
 	// 0 spent, negative overspent.
 	BudgetRemaining = "slo:error_budget_remaining:ratio"
+	// PeriodCoverage is the share of the period covered by tiles (0..1):
+	// below 1 the budget is computed over less than the whole period.
+	PeriodCoverage = "slo:period_coverage:ratio"
 	// Objective, ErrorBudget and PeriodSeconds are metadata constants.
 	Objective     = "slo:objective:ratio"
 	ErrorBudget   = "slo:error_budget:ratio"

@@ -63,8 +63,12 @@ type Options struct {
 	NotifyFunc rules.NotifyFunc
 	// Logger receives engine and rules manager logs. Nil discards them.
 	Logger *slog.Logger
-	// Registerer receives the engine's and the rules manager's metrics. Nil registers none.
+	// Registerer receives the engine's and the rules manager's metrics, and slokeeper's own. Nil registers none.
 	Registerer prometheus.Registerer
+	// Backfill configures the rebuilding of recorded history (see SetTargets).
+	Backfill BackfillOptions
+	// Now is the clock; default time.Now.
+	Now func() time.Time
 }
 
 // Evaluator runs rule groups with Prometheus' rules manager and PromQL engine.
@@ -76,6 +80,16 @@ type Evaluator struct {
 	manager *rules.Manager
 	loader  *loader
 	cancel  context.CancelFunc
+	ctx     context.Context
+	now     func() time.Time
+
+	metrics  *metrics
+	backfill *backfiller
+	// groupState remembers, per group key, whether its last evaluation failed and when it last succeeded.
+	stateMtx   sync.Mutex
+	groupState map[string]groupState
+	knownNames []string
+	backfillWG sync.WaitGroup
 
 	// updateMtx serialises Update: the loader's contents and the manager's groups change together.
 	updateMtx sync.Mutex
@@ -96,6 +110,12 @@ func New(opts Options) *Evaluator {
 	if opts.Logger == nil {
 		opts.Logger = promslog.NewNopLogger()
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Backfill.Local == nil {
+		opts.Backfill.Disabled = true
+	}
 	if opts.NotifyFunc == nil {
 		opts.NotifyFunc = func(context.Context, string, ...*rules.Alert) {}
 	}
@@ -115,7 +135,7 @@ func New(opts Options) *Evaluator {
 	ctx, cancel := context.WithCancel(context.Background())
 	manager := rules.NewManager(&rules.ManagerOptions{
 		ExternalURL:     opts.ExternalURL,
-		QueryFunc:       rules.EngineQueryFunc(engine, opts.Queryable),
+		QueryFunc:       QueryFunc(engine, opts.Queryable),
 		NotifyFunc:      opts.NotifyFunc,
 		Context:         ctx,
 		AppendableV2:    opts.Appendable,
@@ -136,9 +156,14 @@ func New(opts Options) *Evaluator {
 		manager:     manager,
 		loader:      ld,
 		cancel:      cancel,
+		ctx:         ctx,
+		now:         opts.Now,
+		metrics:     newMetrics(opts.Registerer),
+		groupState:  map[string]groupState{},
 		running:     make(chan struct{}),
 		managerDone: make(chan struct{}),
 	}
+	e.backfill = newBackfiller(e, opts.Backfill)
 	go func() {
 		defer close(e.managerDone)
 		manager.Run()
@@ -187,13 +212,22 @@ func (e *Evaluator) Update(groups map[string][]rulefmt.RuleGroup) error {
 		e.loader.swap(prev)
 		return fmt.Errorf("couldn't load rules, previous rules kept: %w", err)
 	}
+	e.forgetRemoved()
 	return nil
 }
 
 // Run starts evaluating and blocks until Stop. Groups given to Update before Run start with it.
 func (e *Evaluator) Run() {
-	e.runOnce.Do(func() { close(e.running) })
+	e.runOnce.Do(func() {
+		close(e.running)
+		e.backfillWG.Add(1)
+		go func() {
+			defer e.backfillWG.Done()
+			e.backfill.run(e.ctx)
+		}()
+	})
 	<-e.managerDone
+	e.backfillWG.Wait()
 }
 
 // iterate is the groups' evaluation step: Prometheus' own, once Run was called, and nothing before. The manager
@@ -202,9 +236,12 @@ func (e *Evaluator) Run() {
 func (e *Evaluator) iterate(ctx context.Context, g *rules.Group, ts time.Time) {
 	select {
 	case <-e.running:
-		rules.DefaultEvalIterationFunc(ctx, g, ts)
 	default:
+		return
 	}
+	start := time.Now()
+	rules.DefaultEvalIterationFunc(ctx, g, ts)
+	e.observe(g, ts, time.Since(start))
 }
 
 // Stop stops every group, waits for evaluations in flight to finish and makes Run return. It may be called
@@ -217,6 +254,7 @@ func (e *Evaluator) Stop() {
 		e.manager.Stop()
 		e.cancel()
 		<-e.managerDone
+		e.backfillWG.Wait()
 		if err := e.engine.Close(); err != nil {
 			e.logger.Warn("Closing the query engine failed", "err", err)
 		}

@@ -68,3 +68,83 @@ func (e *Evaluator) Health() []GroupHealth {
 	}
 	return out
 }
+
+type groupState struct {
+	failing     bool
+	lastSuccess time.Time // evaluation timestamp
+	evaluated   bool
+}
+
+// observe records one evaluation of g at ts: metrics, and the recovery of a failing group, whose gap is then
+// backfilled.
+func (e *Evaluator) observe(g *rules.Group, ts time.Time, took time.Duration) {
+	failed := false
+	for _, r := range g.Rules() {
+		if r.LastError() != nil {
+			failed = true
+			break
+		}
+	}
+	name := g.Name()
+	e.metrics.evals.WithLabelValues(name).Inc()
+	e.metrics.evalDuration.WithLabelValues(name).Observe(took.Seconds())
+	key := rules.GroupKey(g.File(), name)
+	e.stateMtx.Lock()
+	st := e.groupState[key]
+	wasFailing, after := st.failing, st.lastSuccess
+	st.failing, st.evaluated = failed, true
+	if !failed {
+		st.lastSuccess = ts
+	}
+	e.groupState[key] = st
+	e.stateMtx.Unlock()
+	if failed {
+		e.metrics.evalFailures.WithLabelValues(name).Inc()
+		return
+	}
+	e.metrics.lastSuccess.WithLabelValues(name).Set(float64(ts.UnixNano()) / 1e9)
+	if wasFailing && !after.IsZero() {
+		e.logger.Info("Rule group recovered, backfilling the gap", "group", name, "since", after)
+		e.backfill.recovered(key, after, ts)
+	}
+}
+
+// Evaluated tells whether every running group has been evaluated at least once: the first evaluation cycle is
+// complete.
+func (e *Evaluator) Evaluated() bool {
+	groups := e.manager.RuleGroups()
+	e.stateMtx.Lock()
+	defer e.stateMtx.Unlock()
+	for _, g := range groups {
+		if !e.groupState[rules.GroupKey(g.File(), g.Name())].evaluated {
+			return false
+		}
+	}
+	return true
+}
+
+// forgetRemoved drops the state and metrics of groups no longer running.
+func (e *Evaluator) forgetRemoved() {
+	live := map[string]bool{}
+	names := map[string]bool{}
+	for _, g := range e.manager.RuleGroups() {
+		live[rules.GroupKey(g.File(), g.Name())] = true
+		names[g.Name()] = true
+	}
+	e.stateMtx.Lock()
+	defer e.stateMtx.Unlock()
+	for key := range e.groupState {
+		if !live[key] {
+			delete(e.groupState, key)
+		}
+	}
+	for _, n := range e.knownNames {
+		if !names[n] {
+			e.metrics.forget(n)
+		}
+	}
+	e.knownNames = e.knownNames[:0]
+	for n := range names {
+		e.knownNames = append(e.knownNames, n)
+	}
+}

@@ -134,7 +134,7 @@ func (g *builder) tilesGroup() rulefmt.RuleGroup {
 }
 
 func (g *builder) budgetGroup() rulefmt.RuleGroup {
-	rules := make([]rulefmt.Rule, 0, len(g.w.Alerts)*2+8+len(g.w.Alerts))
+	rules := make([]rulefmt.Rule, 0, len(g.w.Alerts)*2+9+len(g.w.Alerts))
 	for _, d := range g.w.Distinct() {
 		if g.w.Tiled(d) {
 			rules = append(rules, g.windowRatio(d))
@@ -151,6 +151,10 @@ func (g *builder) budgetGroup() rulefmt.RuleGroup {
 		g.record(c.ErrorRatioPeriod, ratio(c.ErrorRatePeriod+g.sel, c.TotalRatePeriod+g.sel)+
 			" or 0 * "+c.TotalRatePeriod+g.sel),
 		g.record(c.BudgetRemaining, "1 - "+c.ErrorRatioPeriod+g.sel+" / "+budget),
+		// The share of the period that has tiles: a young SLO (or a daemon
+		// without history) must not pass "no data yet" off as "budget intact".
+		g.record(c.PeriodCoverage, "clamp_max(count_over_time("+rangeOf(c.TotalRate(g.w.Tile)+g.sel, g.s.Period)+
+			") * "+seconds(g.w.Tile)+" / "+seconds(g.s.Period)+", 1)"),
 		g.record(c.Objective, "vector("+float(g.s.Objective.Ratio)+")"),
 		g.record(c.ErrorBudget, "vector("+budget+")"),
 		g.record(c.PeriodSeconds, "vector("+seconds(g.s.Period)+")"),

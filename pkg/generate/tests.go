@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"sort"
+
 	"strings"
 	"time"
 
@@ -241,6 +242,15 @@ func (t *scenarios) steadyBurn() []testGroup {
 			ExpSamples: []expSample{{Labels: labels.FromMap(t.labels).String(), Value: 1}},
 		})
 	}
+	// Coverage is some but at most all of the period. (promtool evaluates
+	// every group at the test's interval, not the tiles' own, so the tile
+	// count is not the ruler's; the ruler's is tested with the daemon.)
+	cov := c.PeriodCoverage + t.sel
+	tests = append(tests, promqlTestCase{
+		Expr:       "(" + cov + " > bool 0) * (" + cov + " <= bool 1)",
+		EvalTime:   model.Duration(d),
+		ExpSamples: []expSample{{Labels: labels.FromMap(t.labels).String(), Value: 1}},
+	})
 	return []testGroup{t.group("a steady burn exactly at the objective never pages and spends the budget at its rate", segs, tests)}
 }
 
@@ -314,7 +324,7 @@ func (t *scenarios) zeroTraffic() testGroup {
 func (t *scenarios) recordedNames() []string {
 	names := []string{
 		c.ErrorRate(t.w.Base), c.TotalRate(t.w.Base), c.ErrorRate(t.w.Tile), c.TotalRate(t.w.Tile),
-		c.ErrorRatePeriod, c.TotalRatePeriod, c.ErrorRatioPeriod, c.BudgetRemaining,
+		c.ErrorRatePeriod, c.TotalRatePeriod, c.ErrorRatioPeriod, c.BudgetRemaining, c.PeriodCoverage,
 	}
 	for _, w := range t.w.Distinct() {
 		names = append(names, c.ErrorRatio(w))

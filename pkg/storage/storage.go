@@ -103,6 +103,10 @@ func Open(opts Options) (*Storage, error) {
 	tsdbOpts := tsdb.DefaultOptions()
 	tsdbOpts.RetentionDuration = opts.Retention.Milliseconds()
 	tsdbOpts.OutOfOrderTimeWindow = opts.OutOfOrderTimeWindow.Milliseconds()
+	// Prometheus' server default (--storage.tsdb.head-chunks-write-queue-size=0), not the library's queue: with
+	// the queue, head truncation after a compaction can race with out-of-order chunks being m-mapped, which
+	// backfill produces in bulk, and the chunk mapper panics ("expected newly cut file to have sequence").
+	tsdbOpts.HeadChunksWriteQueueSize = 0
 
 	db, err := tsdb.Open(opts.Dir, opts.Logger.With("component", "tsdb"), opts.Registerer, tsdbOpts, tsdb.NewDBStats())
 	if err != nil {

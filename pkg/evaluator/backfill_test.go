@@ -1,0 +1,164 @@
+package evaluator
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/promslog"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/model/rulefmt"
+	promstorage "github.com/prometheus/prometheus/storage"
+	"github.com/prometheus/prometheus/tsdb"
+	"github.com/stretchr/testify/require"
+
+	c "github.com/slokeeper/slokeeper/pkg/conventions"
+	"github.com/slokeeper/slokeeper/pkg/generate"
+	"github.com/slokeeper/slokeeper/pkg/slo"
+	"github.com/slokeeper/slokeeper/pkg/storage"
+)
+
+// history is two days of 15s scrapes of http_requests_total ending at end, 100 requests per scrape, with an
+// error share that changes every hour (0.2% … 6%), so that a budget over a wrong stretch of time is visibly wrong.
+type history struct {
+	end    time.Time
+	start  time.Time
+	errs   []float64 // cumulative errors at each scrape
+	totals []float64
+}
+
+const scrape = 15 * time.Second
+
+func errShare(i int) float64 { return 0.002 + 0.058*float64((i*7)%24)/23 }
+
+func newHistory(end time.Time, d time.Duration) *history {
+	h := &history{end: end, start: end.Add(-d)}
+	var e, tot float64
+	for ts := h.start; !ts.After(end); ts = ts.Add(scrape) {
+		e += 100 * errShare(int(ts.Sub(h.start)/time.Hour))
+		tot += 100
+		h.errs = append(h.errs, e)
+		h.totals = append(h.totals, tot)
+	}
+	return h
+}
+
+// writeBlocks writes the history as TSDB blocks into dir, before the TSDB opens: in bulk, as a Prometheus whose
+// history the daemon reads would hold it, rather than days of samples at once in the head.
+func (h *history) writeBlocks(t *testing.T, dir string) {
+	w, err := tsdb.NewBlockWriter(promslog.NewNopLogger(), dir, 2*time.Hour.Milliseconds())
+	require.NoError(t, err)
+	defer w.Close()
+	h.appendTo(t, w)
+	_, err = w.Flush(t.Context())
+	require.NoError(t, err)
+}
+
+func (h *history) appendTo(t *testing.T, a promstorage.AppendableV2) {
+	app := a.AppenderV2(t.Context())
+	errLs := labels.FromStrings("__name__", "http_requests_total", "code", "500")
+	okLs := labels.FromStrings("__name__", "http_requests_total", "code", "200")
+	for i := range h.errs {
+		ts := h.start.Add(time.Duration(i) * scrape).UnixMilli()
+		_, err := app.Append(0, errLs, 0, ts, h.errs[i], nil, nil, promstorage.AOptions{})
+		require.NoError(t, err)
+		_, err = app.Append(0, okLs, 0, ts, h.totals[i]-h.errs[i], nil, nil, promstorage.AOptions{})
+		require.NoError(t, err)
+	}
+	require.NoError(t, app.Commit())
+}
+
+// ratio is the exact share of errors among the requests in (a, b], from the counters themselves.
+func (h *history) ratio(a, b time.Time) float64 {
+	idx := func(ts time.Time) int { return int(ts.Sub(h.start) / scrape) } // last scrape at or before ts
+	i, j := idx(a), idx(b)
+	return (h.errs[j] - h.errs[i]) / (h.totals[j] - h.totals[i])
+}
+
+func openStorage(t *testing.T, dir string) *storage.Storage {
+	st, err := storage.Open(storage.Options{Dir: dir, OutOfOrderTimeWindow: 30 * 24 * time.Hour})
+	require.NoError(t, err)
+	return st
+}
+
+func startBackfilling(t *testing.T, st *storage.Storage, s *slo.SLO, reg prometheus.Registerer) *Evaluator {
+	ev := New(Options{
+		Queryable:  st.Queryable(),
+		Appendable: st.Appendable(),
+		Registerer: reg,
+		Logger:     promslog.New(&promslog.Config{}),
+		Backfill:   BackfillOptions{Local: st.Local(), RetryInterval: 100 * time.Millisecond},
+	})
+	o := generate.Options{}
+	groups := generate.SLOGroups(s, o)
+	target, err := TargetFor(specID, s, o.Windows(s.Period), groups)
+	require.NoError(t, err)
+	ev.SetTargets([]Target{target})
+	require.Equal(t, 1, ev.Pending())
+	require.NoError(t, ev.Update(map[string][]rulefmt.RuleGroup{specID: groups}))
+	go ev.Run()
+	require.Eventually(t, func() bool { return ev.Pending() == 0 }, time.Minute, 50*time.Millisecond)
+	return ev
+}
+
+func TestBackfillRebuildsThePeriodExactly(t *testing.T) {
+	s := availabilitySLO() // 99% over 1d
+	w := generate.Options{}.Windows(s.Period)
+	dir := t.TempDir()
+	now := time.Now()
+	h := newHistory(now, 50*time.Hour)
+	h.writeBlocks(t, dir)
+	st := openStorage(t, dir)
+	_ = st
+
+	reg := prometheus.NewRegistry()
+	ev := startBackfilling(t, st, s, reg)
+	f := &fixture{st: st, ev: ev}
+	require.Equal(t, 1.0, testutil.ToFloat64(ev.metrics.backfillRuns.WithLabelValues("success")))
+	firstRun := testutil.ToFloat64(ev.metrics.backfillSamples)
+	require.Positive(t, firstRun)
+
+	// The newest backfilled tile, and the period ratio the budget group computes from the tiles at that time.
+	tileTotal := c.TotalRate(w.Tile) + `{slo="availability"}`
+	v := f.query(t, "timestamp("+tileTotal+")", now)
+	require.Len(t, v, 1)
+	last := time.UnixMilli(int64(v[0].F * 1000))
+	require.WithinDuration(t, now, last, w.Tile+time.Second)
+
+	period := c.Window(s.Period)
+	v = f.query(t, "avg_over_time("+c.ErrorRate(w.Tile)+`{slo="availability"}[`+period+"]) / avg_over_time("+tileTotal+"["+period+"])", last)
+	require.Len(t, v, 1)
+	want := h.ratio(last.Add(-s.Period), last)
+	require.InEpsilon(t, want, v[0].F, 0.005, "period ratio from backfilled tiles %g, exact %g", v[0].F, want)
+	// A whole period of tiles, no more: the coverage rule reads 1 and no tile overlaps another.
+	v = f.query(t, "count_over_time("+tileTotal+"["+period+"])", last)
+	require.Len(t, v, 1)
+	require.Equal(t, float64(s.Period/w.Tile), v[0].F)
+
+	// The short windows read backfilled base rates on the sli group's evaluation grid (every 30s), as the live
+	// group records them; the 1h ratio is their average (sliding 5m rates smooth the hourly steps a little).
+	v = f.query(t, "count_over_time("+c.TotalRate(w.Base)+`{slo="availability"}[1h])`, last)
+	require.Len(t, v, 1)
+	require.Equal(t, float64(time.Hour/DefaultInterval), v[0].F)
+	v = f.query(t, "avg_over_time("+c.ErrorRate(w.Base)+`{slo="availability"}[1h]) / avg_over_time(`+c.TotalRate(w.Base)+`{slo="availability"}[1h])`, last)
+	require.Len(t, v, 1)
+	require.InEpsilon(t, h.ratio(last.Add(-time.Hour), last), v[0].F, 0.05)
+
+	// A restart re-uses the local TSDB and backfills only the gap since the last sample.
+	ev.Stop()
+	require.NoError(t, st.Close())
+	st = openStorage(t, dir)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	reg = prometheus.NewRegistry()
+	ev = startBackfilling(t, st, s, reg)
+	t.Cleanup(ev.Stop)
+	again := testutil.ToFloat64(ev.metrics.backfillSamples)
+	require.Less(t, again, firstRun/50, "a restart backfilled %g samples, the first run %g", again, firstRun)
+	f = &fixture{st: st, ev: ev}
+	v = f.query(t, "count_over_time("+tileTotal+"["+period+"])", last)
+	require.Len(t, v, 1)
+	require.Equal(t, float64(s.Period/w.Tile), v[0].F, "a restart must not duplicate tiles")
+	require.False(t, math.IsNaN(v[0].F))
+}

@@ -1,6 +1,6 @@
 // Command slokeeper keeps service level objectives honest: it validates SLO
-// specs and generates exact, cheap multi-window multi-burn-rate rules for
-// Prometheus from them.
+// specs, generates exact, cheap multi-window multi-burn-rate rules for
+// Prometheus from them, and runs them as a daemon that exports error budgets.
 package main
 
 import (
@@ -49,6 +49,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	checkCmd.register(app)
 	genCmd := &generateCommand{}
 	genCmd.register(app)
+	runCmd := &runCommand{}
+	runCmd.register(app)
 
 	cmd, err := app.Parse(args)
 	if err != nil {
@@ -61,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return checkCmd.run(logger, stdout, stderr)
 	case genCmd.name():
 		return genCmd.run(logger, stdout, stderr)
+	case runCmd.name():
+		return runCmd.run(logger, stdout, stderr)
 	}
 	return 2
 }

@@ -149,6 +149,11 @@ func (e *Evaluator) SetTargets(targets []Target) {
 		}
 	}
 	b.queue = slices.DeleteFunc(b.queue, func(j job) bool { _, ok := next[j.target.id()]; return !ok })
+	for id, t := range b.targets {
+		if _, ok := next[id]; !ok {
+			e.metrics.backfillLastEnd.DeleteLabelValues(t.Service, t.SLO)
+		}
+	}
 	b.targets = next
 	e.metrics.backfillPending.Set(float64(len(b.queue)))
 	b.signal()

@@ -122,13 +122,14 @@ func TestBackfillRebuildsThePeriodExactly(t *testing.T) {
 
 	// The newest backfilled tile, and the period ratio the budget group computes from the tiles at that time.
 	tileTotal := c.TotalRate(w.Tile) + `{slo="availability"}`
-	v := f.query(t, "timestamp("+tileTotal+")", now)
-	require.Len(t, v, 1)
-	last := time.UnixMilli(int64(v[0].F * 1000))
+	target, err := TargetFor(specID, s, w, generate.SLOGroups(s, generate.Options{}))
+	require.NoError(t, err)
+	last, err := ev.lastSample(t.Context(), target, c.TotalRate(w.Tile), now.Add(-time.Hour), now.Add(time.Millisecond))
+	require.NoError(t, err)
 	require.WithinDuration(t, now, last, w.Tile+time.Second)
 
 	period := c.Window(s.Period)
-	v = f.query(t, "avg_over_time("+c.ErrorRate(w.Tile)+`{slo="availability"}[`+period+"]) / avg_over_time("+tileTotal+"["+period+"])", last)
+	v := f.query(t, "avg_over_time("+c.ErrorRate(w.Tile)+`{slo="availability"}[`+period+"]) / avg_over_time("+tileTotal+"["+period+"])", last)
 	require.Len(t, v, 1)
 	want := h.ratio(last.Add(-s.Period), last)
 	require.InEpsilon(t, want, v[0].F, 0.005, "period ratio from backfilled tiles %g, exact %g", v[0].F, want)

@@ -89,6 +89,7 @@ type Evaluator struct {
 	stateMtx   sync.Mutex
 	groupState map[string]groupState
 	knownNames []string
+	runStart   time.Time // set by Run before running is closed
 	backfillWG sync.WaitGroup
 
 	// updateMtx serialises Update: the loader's contents and the manager's groups change together.
@@ -130,6 +131,9 @@ func New(opts Options) *Evaluator {
 		EnableAtModifier:     true,
 		EnableNegativeOffset: true,
 		Parser:               p,
+		// Subqueries without a step use the evaluation interval, as in Prometheus; without this function the
+		// library's engine dereferences nil on the first such subquery.
+		NoStepSubqueryIntervalFn: func(int64) int64 { return opts.Interval.Milliseconds() },
 	})
 	ld := &loader{parser: p}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -219,6 +223,7 @@ func (e *Evaluator) Update(groups map[string][]rulefmt.RuleGroup) error {
 // Run starts evaluating and blocks until Stop. Groups given to Update before Run start with it.
 func (e *Evaluator) Run() {
 	e.runOnce.Do(func() {
+		e.runStart = e.now()
 		close(e.running)
 		e.backfillWG.Add(1)
 		go func() {

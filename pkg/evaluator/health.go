@@ -3,6 +3,8 @@ package evaluator
 import (
 	"time"
 
+	"github.com/slokeeper/slokeeper/pkg/conventions"
+
 	"github.com/prometheus/prometheus/rules"
 )
 
@@ -109,14 +111,23 @@ func (e *Evaluator) observe(g *rules.Group, ts time.Time, took time.Duration) {
 	}
 }
 
-// Evaluated tells whether every running group has been evaluated at least once: the first evaluation cycle is
-// complete.
+// Evaluated tells whether the first evaluation cycle is complete: every running group has been evaluated at least
+// once, except groups slower than the budget groups whose first slot has not come yet (a tiles group evaluates
+// every 10 minutes or so; waiting for it would keep the daemon unready that long although budgets and alerts are
+// evaluated).
 func (e *Evaluator) Evaluated() bool {
+	select {
+	case <-e.running:
+	default:
+		return false
+	}
 	groups := e.manager.RuleGroups()
+	now := e.now()
 	e.stateMtx.Lock()
 	defer e.stateMtx.Unlock()
 	for _, g := range groups {
-		if !e.groupState[rules.GroupKey(g.File(), g.Name())].evaluated {
+		due := g.Interval() <= conventions.BudgetInterval || now.Sub(e.runStart) > g.Interval()
+		if due && !e.groupState[rules.GroupKey(g.File(), g.Name())].evaluated {
 			return false
 		}
 	}

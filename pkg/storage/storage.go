@@ -76,7 +76,14 @@ type Storage struct {
 
 	mtx     sync.RWMutex
 	remotes []storage.SampleAndChunkQueryable
+	rw      *remote.WriteStorage
 	closed  bool
+	opts    Options
+}
+
+// CheckRetention is Options.CheckRetention for the options the storage was opened with.
+func (s *Storage) CheckRetention(longestPeriod time.Duration) error {
+	return s.opts.CheckRetention(longestPeriod)
 }
 
 // Open opens (or creates) the TSDB in opts.Dir.
@@ -117,6 +124,7 @@ func Open(opts Options) (*Storage, error) {
 		reg:    opts.Registerer,
 		db:     db,
 		dialer: newConnTracker(),
+		opts:   opts,
 	}
 	s.write = remote.NewWriteHandler(opts.Logger.With("component", "remote_write_receiver"), opts.Registerer, db,
 		remoteapi.MessageTypes{remoteapi.WriteV1MessageType, remoteapi.WriteV2MessageType}, false, false)
@@ -129,8 +137,15 @@ func (s *Storage) Close() error {
 	s.mtx.Lock()
 	s.remotes = nil
 	s.closed = true
+	rw := s.rw
 	s.mtx.Unlock()
 	s.dialer.closeAll()
+	if rw != nil {
+		// Flushes what is queued, within the flush deadline.
+		if err := rw.Close(); err != nil {
+			s.logger.Warn("Closing remote write failed", "err", err)
+		}
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("couldn't close storage: %w", err)
 	}
@@ -140,9 +155,6 @@ func (s *Storage) Close() error {
 // WriteHandler is a Prometheus remote-write receiver (protocol v1 and v2) that appends into the TSDB. Mount it on
 // POST /api/v1/write.
 func (s *Storage) WriteHandler() http.Handler { return s.write }
-
-// Appendable is the TSDB for writers of recorded series, such as rules.ManagerOptions.AppendableV2.
-func (s *Storage) Appendable() storage.AppendableV2 { return s.db }
 
 // Local is the TSDB alone, without remote-read endpoints: for serving remote read to others and for tests.
 func (s *Storage) Local() storage.SampleAndChunkQueryable { return s.db }

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/slokeeper/slokeeper/pkg/app"
+)
+
+// runCommand is `slokeeper run`: the daemon.
+type runCommand struct {
+	cmd   *kingpin.CmdClause
+	opts  app.Options
+	watch time.Duration
+}
+
+func (c *runCommand) name() string { return c.cmd.FullCommand() }
+
+func (c *runCommand) register(a *kingpin.Application) {
+	c.cmd = a.Command("run", "Run the daemon: evaluate the SLOs' rules over the embedded TSDB and remote storage, send alerts, export error budgets.")
+	c.cmd.Flag("config.file", "The daemon's configuration file (spec globs, storage, alerting, remote_read, remote_write).").
+		PlaceHolder("slokeeper.yml").StringVar(&c.opts.ConfigFile)
+	c.cmd.Flag("spec.files", "Spec file glob to evaluate, added to the config's `specs` (repeatable).").
+		PlaceHolder("specs/*.yaml").StringsVar(&c.opts.SpecFiles)
+	c.cmd.Flag("storage.path", "Directory of the embedded TSDB; overrides the config's storage.path.").
+		StringVar(&c.opts.StoragePath)
+	c.cmd.Flag("web.listen-address", "Address to serve /metrics, the API and the remote-write receiver on.").
+		Default(app.DefaultListenAddress).StringVar(&c.opts.ListenAddress)
+	c.cmd.Flag("web.config.file", "Path to an exporter-toolkit web configuration file (TLS, basic auth).").
+		Default("").StringVar(&c.opts.WebConfigFile)
+	c.cmd.Flag("web.enable-lifecycle", "Enable reloads over HTTP (POST /-/reload).").
+		BoolVar(&c.opts.EnableLifecycle)
+	c.cmd.Flag("web.external-url", "The URL under which slokeeper is reachable, used in alerts' generator URL.").
+		PlaceHolder("<URL>").StringVar(&c.opts.ExternalURL)
+	c.cmd.Flag("spec.watch-interval", "How often to check the config and spec files for changes and reload (0 disables).").
+		Default(app.DefaultWatchInterval.String()).DurationVar(&c.watch)
+	c.cmd.Flag("demo", "Run the built-in demo: the example specs over an embedded TSDB fed by a traffic generator with days of history and a live incident.").
+		BoolVar(&c.opts.Demo)
+}
+
+func (c *runCommand) run(logger *slog.Logger, _, stderr io.Writer) int {
+	c.opts.Logger = logger
+	c.opts.WatchInterval = c.watch
+	if c.watch == 0 {
+		c.opts.WatchInterval = -1
+	}
+	if c.opts.ConfigFile == "" && len(c.opts.SpecFiles) == 0 && !c.opts.Demo {
+		fmt.Fprintln(stderr, "slokeeper run: nothing to evaluate: pass --config.file, --spec.files or --demo")
+		return 2
+	}
+	a, err := app.New(c.opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "slokeeper run: %v\n", err)
+		return 1
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, os.Interrupt, syscall.SIGHUP)
+	defer signal.Stop(signals)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case s := <-signals:
+				if s == syscall.SIGHUP {
+					_ = a.Reload() // logged and exported by the app
+					continue
+				}
+				logger.Info("Received signal, shutting down", "signal", s.String())
+				cancel()
+				// A second signal while shutting down exits at once.
+				select {
+				case <-signals:
+					os.Exit(1)
+				case <-time.After(2 * time.Minute):
+					os.Exit(1)
+				}
+			}
+		}
+	}()
+	if err := a.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "slokeeper run: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,176 @@
+package e2etest
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// AlertsPath is where Alertmanager's API v2 receives alerts, the path Prometheus' notifier posts to.
+const AlertsPath = "/api/v2/alerts"
+
+// Alert is one alert as a Prometheus notifier posts it to Alertmanager (API v2 PostableAlert), plus when it was
+// received.
+type Alert struct {
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations"`
+	StartsAt     time.Time         `json:"startsAt"`
+	EndsAt       time.Time         `json:"endsAt"`
+	GeneratorURL string            `json:"generatorURL"`
+	// Received is when the receiver got the POST carrying the alert.
+	Received time.Time `json:"-"`
+}
+
+// Resolved reports whether the alert had ended by the time it was received (Prometheus sends resolved alerts with
+// EndsAt in the past; firing ones with EndsAt a few evaluation intervals ahead).
+func (a Alert) Resolved() bool { return !a.EndsAt.IsZero() && !a.EndsAt.After(a.Received) }
+
+// matches reports whether every label in match has that value on a ("" matches a missing label, as in PromQL).
+func (a Alert) matches(match map[string]string) bool {
+	for name, value := range match {
+		if a.Labels[name] != value {
+			return false
+		}
+	}
+	return true
+}
+
+// AlertReceiver is a minimal Alertmanager stand-in: an HTTP server on 127.0.0.1 that accepts POST /api/v2/alerts
+// with the JSON list of alerts Prometheus' notifier (or the daemon's) sends, and records every alert it receives
+// in order. It does no grouping, silencing or routing: tests assert on what was sent.
+type AlertReceiver struct {
+	srv *httptest.Server
+
+	mu      sync.Mutex
+	alerts  []Alert
+	changed chan struct{} // closed and replaced whenever alerts grow
+	posts   int
+}
+
+// NewAlertReceiver starts an AlertReceiver and registers a t.Cleanup that closes it.
+func NewAlertReceiver(t testing.TB) *AlertReceiver {
+	t.Helper()
+	r := &AlertReceiver{changed: make(chan struct{})}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+AlertsPath, r.receive)
+	r.srv = httptest.NewServer(mux) // httptest listens on 127.0.0.1:0
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *AlertReceiver) receive(w http.ResponseWriter, req *http.Request) {
+	var alerts []Alert
+	dec := json.NewDecoder(req.Body)
+	if err := dec.Decode(&alerts); err != nil {
+		http.Error(w, fmt.Sprintf("body is not a JSON list of alerts: %v", err), http.StatusBadRequest)
+		return
+	}
+	now := time.Now()
+	for i := range alerts {
+		alerts[i].Received = now
+	}
+	r.mu.Lock()
+	r.alerts = append(r.alerts, alerts...)
+	r.posts++
+	close(r.changed)
+	r.changed = make(chan struct{})
+	r.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
+}
+
+// URL is the receiver's base URL, "http://127.0.0.1:PORT", the address of an Alertmanager.
+func (r *AlertReceiver) URL() string { return r.srv.URL }
+
+// HostPort is "127.0.0.1:PORT", the form static_configs targets take.
+func (r *AlertReceiver) HostPort() string {
+	u, err := url.Parse(r.srv.URL)
+	if err != nil { // httptest always gives a valid URL
+		panic(err)
+	}
+	return u.Host
+}
+
+// AlertingConfig returns an `alerting:` block in Prometheus' configuration format that sends alerts to this
+// receiver, for a Prometheus config or the daemon's.
+//
+// Prometheus' notifier drops the alerts it is given before service discovery has delivered the Alertmanagers
+// (static ones too, a moment after start or reload); a firing alert is then sent again only after
+// --rules.alert.resend-delay. StartPrometheus sets that to 1s; a daemon under test needs the same care.
+func (r *AlertReceiver) AlertingConfig() string {
+	return fmt.Sprintf("alerting:\n  alertmanagers:\n    - api_version: v2\n      static_configs:\n        - targets: [%q]\n",
+		r.HostPort())
+}
+
+// Alerts returns a copy of every alert received so far, in the order received.
+func (r *AlertReceiver) Alerts() []Alert {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]Alert, len(r.alerts))
+	for i, a := range r.alerts {
+		a.Labels, a.Annotations = maps.Clone(a.Labels), maps.Clone(a.Annotations)
+		out[i] = a
+	}
+	return out
+}
+
+// Posts returns how many POSTs of alerts were accepted so far.
+func (r *AlertReceiver) Posts() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.posts
+}
+
+// WaitFor waits until an alert whose labels include every name=value of match has been received (already or
+// within timeout) and returns the most recently received such alert, which carries its latest state. It fails t
+// if none arrives in time, listing what did arrive.
+func (r *AlertReceiver) WaitFor(t testing.TB, timeout time.Duration, match map[string]string) Alert {
+	t.Helper()
+	return r.waitFunc(t, timeout, fmt.Sprintf("with labels %v", match), func(a Alert) bool { return a.matches(match) })
+}
+
+// WaitForFunc is WaitFor with any condition, e.g. a resolved alert: func(a Alert) bool { return a.Resolved() }.
+func (r *AlertReceiver) WaitForFunc(t testing.TB, timeout time.Duration, cond func(Alert) bool) Alert {
+	t.Helper()
+	return r.waitFunc(t, timeout, "meeting the condition", cond)
+}
+
+func (r *AlertReceiver) waitFunc(t testing.TB, timeout time.Duration, what string, cond func(Alert) bool) Alert {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		r.mu.Lock()
+		var (
+			found Alert
+			ok    bool
+		)
+		for _, a := range slices.Backward(r.alerts) {
+			if cond(a) {
+				a.Labels, a.Annotations = maps.Clone(a.Labels), maps.Clone(a.Annotations)
+				found, ok = a, true
+				break
+			}
+		}
+		changed := r.changed
+		r.mu.Unlock()
+		if ok {
+			return found
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			t.Fatalf("e2etest: no alert %s within %s; received: %v", what, timeout, r.Alerts())
+			return Alert{}
+		case <-t.Context().Done():
+			t.Fatalf("e2etest: test ended while waiting for an alert %s", what)
+			return Alert{}
+		}
+	}
+}

@@ -1,0 +1,204 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/prometheus/prometheus/discovery"
+	"github.com/prometheus/prometheus/model/rulefmt"
+
+	"github.com/slokeeper/slokeeper/pkg/config"
+	"github.com/slokeeper/slokeeper/pkg/evaluator"
+	"github.com/slokeeper/slokeeper/pkg/generate"
+	"github.com/slokeeper/slokeeper/pkg/slo"
+	"github.com/slokeeper/slokeeper/pkg/spec"
+)
+
+// loadedSpecs is one consistent set of SLOs and the rule groups generated for them.
+type loadedSpecs struct {
+	files         []string
+	slos          []*slo.SLO
+	groups        map[string][]rulefmt.RuleGroup // by spec file
+	targets       []evaluator.Target
+	ids           map[string]bool // service/slo
+	longestPeriod time.Duration
+}
+
+func (l *loadedSpecs) known(service, name string) bool { return l.ids[service+"/"+name] }
+
+// readConfig reads the config file (or the defaults) and applies the flags that override it.
+func (a *App) readConfig() (*config.Config, error) {
+	cfg := config.Default()
+	if a.opts.ConfigFile != "" {
+		c, err := config.Load(a.opts.ConfigFile)
+		if err != nil {
+			return nil, fmt.Errorf("couldn't load --config.file=%q: %w", a.opts.ConfigFile, err)
+		}
+		cfg = c
+	}
+	cfg.Specs = append(cfg.Specs, a.opts.SpecFiles...)
+	if a.opts.StoragePath != "" {
+		cfg.Storage.Path = a.opts.StoragePath
+	}
+	if len(cfg.Specs) == 0 {
+		return nil, fmt.Errorf("no spec files: list them under `specs:` in --config.file or pass --spec.files")
+	}
+	return cfg, nil
+}
+
+// loadSpecs reads and checks every spec file and generates the rule groups of their SLOs.
+func (a *App) loadSpecs(cfg *config.Config) (*loadedSpecs, error) {
+	files, err := cfg.SpecFiles()
+	if err != nil {
+		return nil, fmt.Errorf("couldn't find the spec files: %w", err)
+	}
+	slos, err := spec.Load(files)
+	if err != nil {
+		return nil, fmt.Errorf("couldn't load specs: %w", err)
+	}
+	o := generate.Options{MinWindow: time.Duration(cfg.Windows.Min)}
+	l := &loadedSpecs{files: files, slos: slos, groups: map[string][]rulefmt.RuleGroup{}, ids: map[string]bool{}}
+	for _, f := range files {
+		l.groups[f] = []rulefmt.RuleGroup{} // a file without SLOs still replaces its old groups
+	}
+	for _, s := range slos {
+		groups := generate.SLOGroups(s, o)
+		l.groups[s.Source.File] = append(l.groups[s.Source.File], groups...)
+		t, err := evaluator.TargetFor(s.Source.File, s, o.Windows(s.Period), groups)
+		if err != nil {
+			return nil, err
+		}
+		l.targets = append(l.targets, t)
+		l.ids[s.ID()] = true
+		l.longestPeriod = max(l.longestPeriod, s.Period)
+	}
+	return l, nil
+}
+
+// apply makes cfg and specs the running set: remote read, alerting, remote write, then the rules. On error the
+// rules keep running as they were.
+func (a *App) apply(cfg *config.Config, specs *loadedSpecs) error {
+	if err := a.storage.ApplyRemoteRead(cfg.RemoteReadConfigs, cfg.Global.ExternalLabels); err != nil {
+		return fmt.Errorf("couldn't apply remote_read: %w", err)
+	}
+	pcfg := cfg.PrometheusConfig()
+	if err := a.storage.ApplyRemoteWrite(pcfg); err != nil {
+		return fmt.Errorf("couldn't apply remote_write: %w", err)
+	}
+	if err := a.notifier.ApplyConfig(pcfg); err != nil {
+		return fmt.Errorf("couldn't apply alerting: %w", err)
+	}
+	sd := map[string]discovery.Configs{}
+	for k, v := range pcfg.AlertingConfig.AlertmanagerConfigs.ToMap() {
+		sd[k] = v.ServiceDiscoveryConfigs
+	}
+	if err := a.discovery.ApplyConfig(sd); err != nil {
+		return fmt.Errorf("couldn't apply alerting service discovery: %w", err)
+	}
+	if err := a.evaluator.Update(specs.groups); err != nil {
+		return err
+	}
+	a.evaluator.SetTargets(specs.targets)
+	a.cfg.Store(cfg)
+	a.loaded.Store(specs)
+	a.metrics.slos.Set(float64(len(specs.slos)))
+	a.metrics.reloaded(true)
+	return nil
+}
+
+// Reload re-reads the config file and the spec files and applies them. A bad file changes nothing: the last
+// good set keeps running, slokeeper_config_last_reload_successful turns 0 and the error is returned.
+func (a *App) Reload() error {
+	a.reloadMtx.Lock()
+	defer a.reloadMtx.Unlock()
+	err := a.reload()
+	if err != nil {
+		a.metrics.reloaded(false)
+		a.logger.Error("Reload failed, the previous configuration and specs keep running", "err", err)
+		return err
+	}
+	a.logger.Info("Reloaded", "slos", len(a.loaded.Load().slos))
+	return nil
+}
+
+func (a *App) reload() error {
+	cfg, err := a.readConfig()
+	if err != nil {
+		return err
+	}
+	old := a.cfg.Load()
+	if cfg.Storage.Path != old.Storage.Path {
+		a.logger.Warn("storage.path changed; it takes effect on restart", "running", old.Storage.Path, "configured", cfg.Storage.Path)
+		cfg.Storage.Path = old.Storage.Path
+	}
+	specs, err := a.loadSpecs(cfg)
+	if err != nil {
+		return err
+	}
+	if err := a.storage.CheckRetention(specs.longestPeriod); err != nil {
+		return fmt.Errorf("couldn't reload: %w (restart with a longer storage.retention)", err)
+	}
+	a.watchHash = a.fingerprint(cfg)
+	return a.apply(cfg, specs)
+}
+
+// fingerprint hashes the config file and every spec file its globs match now, to notice edits, new and removed
+// files.
+func (a *App) fingerprint(cfg *config.Config) string {
+	h := sha256.New()
+	if a.opts.ConfigFile != "" {
+		data, _ := os.ReadFile(a.opts.ConfigFile)
+		h.Write(data)
+	}
+	files, err := cfg.SpecFiles()
+	if err != nil {
+		h.Write([]byte(err.Error()))
+	}
+	slices.Sort(files)
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		fmt.Fprintf(h, "\x00%s\x00%d\x00", f, len(data))
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// watchLoop reloads when the config file or a spec file changed. Polling, unlike inotify, also sees files
+// replaced by renames and Kubernetes ConfigMap symlink swaps.
+func (a *App) watchLoop(ctx context.Context) {
+	t := time.NewTicker(a.opts.WatchInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		cfg := a.cfg.Load()
+		// Re-read the config file for its globs, if it parses; otherwise the running one's.
+		if a.opts.ConfigFile != "" {
+			if c, err := config.Load(a.opts.ConfigFile); err == nil {
+				c.Specs = append(c.Specs, a.opts.SpecFiles...)
+				cfg = c
+			}
+		}
+		a.reloadMtx.Lock()
+		changed := a.fingerprint(cfg) != a.watchHash
+		a.reloadMtx.Unlock()
+		if !changed {
+			continue
+		}
+		a.logger.Info("Config or spec files changed, reloading")
+		if err := a.Reload(); err != nil {
+			// Do not retry the same broken content every tick.
+			a.reloadMtx.Lock()
+			a.watchHash = a.fingerprint(cfg)
+			a.reloadMtx.Unlock()
+		}
+	}
+}

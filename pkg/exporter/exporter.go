@@ -1,0 +1,223 @@
+// Package exporter renders the latest SLO status snapshot (pkg/budget) as
+// Prometheus gauges on the daemon's /metrics.
+//
+// It exists so that dashboards and other Prometheus servers can read error
+// budgets, burn rates and time to exhaustion without reaching into the
+// daemon's TSDB. The Collector holds pre-rendered const metrics behind one
+// atomic pointer: a scrape sees one whole snapshot, never a half-updated set,
+// and an SLO missing from a new snapshot vanishes at once, instead of
+// lingering as a stale gauge of a GaugeVec.
+//
+// # Labels and registry consistency
+//
+// Every per-SLO series carries slo, service, layer and owner. Grouped SLOs
+// (e.g. grouping: [route]) have one status per group, told apart by their
+// grouping labels, so those must be labels too. Their names are only known
+// from the snapshot, which rules out a checked collector: the registry would
+// compare every collected metric against descriptors fixed at registration
+// and refuse any other label set. The Collector is therefore unchecked
+// (Describe sends nothing); the registry still checks every scrape for
+// consistent help strings and types, valid label names and duplicate series.
+//
+// To keep every family consistent all the same (one set of label names per
+// family, as a checked collector would give, and as some consumers of the
+// text format expect), each snapshot's families carry the union of all
+// grouping label names, with an empty value where an SLO lacks one.
+// Prometheus drops empty labels on ingestion, so an ungrouped SLO's series
+// end up with no such label at all. A grouping label named like one of the
+// exporter's own labels (window, kind, tier) is exposed as exported_<name>,
+// as Prometheus does for conflicting target labels.
+package exporter
+
+import (
+	"math"
+	"slices"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slokeeper/slokeeper/pkg/budget"
+	"github.com/slokeeper/slokeeper/pkg/conventions"
+)
+
+// Metric names.
+const (
+	NameBudgetRemaining   = "slo_budget_remaining"
+	NameSLI               = "slo_sli_ratio"
+	NameBurnRate          = "slo_burn_rate"
+	NameObjective         = "slo_objective_ratio"
+	NameErrorBudget       = "slo_error_budget_ratio"
+	NamePeriod            = "slo_period_seconds"
+	NamePeriodEvents      = "slo_period_events"
+	NameTimeToExhaustion  = "slo_time_to_exhaustion_seconds"
+	NamePeriodCoverage    = "slo_period_coverage_ratio"
+	NameAlertFiring       = "slo_alert_firing"
+	NameSnapshotTimestamp = "slo_snapshot_timestamp_seconds"
+)
+
+// Label names the exporter adds to some families.
+const (
+	LabelWindow = "window" // e.g. "5m", "1h", "3d"
+	LabelKind   = "kind"   // "good" or "total"
+	LabelTier   = "tier"   // "page" or "ticket"
+)
+
+// sloLabels start the label names of every per-SLO series.
+var sloLabels = []string{conventions.LabelSLO, conventions.LabelService, conventions.LabelLayer, conventions.LabelOwner}
+
+// ownLabels may not be taken by a grouping label.
+var ownLabels = map[string]bool{
+	conventions.LabelSLO: true, conventions.LabelService: true, conventions.LabelLayer: true,
+	conventions.LabelOwner: true, LabelWindow: true, LabelKind: true, LabelTier: true,
+}
+
+// Collector is an unchecked prometheus.Collector of the latest snapshot. The
+// zero value is not usable: call New.
+type Collector struct {
+	metrics atomic.Pointer[[]prometheus.Metric]
+}
+
+// New returns a Collector with nothing to collect until the first Set.
+func New() *Collector { return &Collector{} }
+
+// Set replaces what the Collector exposes with s; nil exposes nothing. It
+// renders the metrics before swapping them in, so scrapes in the meantime see
+// the previous snapshot whole. It is safe for concurrent use (the last Set to
+// finish wins), but the daemon calls it from one loop.
+func (c *Collector) Set(s *budget.Snapshot) {
+	if s == nil {
+		c.metrics.Store(nil)
+		return
+	}
+	ms := render(s)
+	c.metrics.Store(&ms)
+}
+
+// Describe sends nothing, making the Collector unchecked: the grouping label
+// names come with each snapshot (see the package doc).
+func (c *Collector) Describe(chan<- *prometheus.Desc) {}
+
+// Collect sends the metrics of the latest snapshot.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	p := c.metrics.Load()
+	if p == nil {
+		return
+	}
+	for _, m := range *p {
+		ch <- m
+	}
+}
+
+// descs are the descriptors of one snapshot's families.
+type descs struct {
+	budgetRemaining, sli, burnRate, objective, errorBudget, period *prometheus.Desc
+	events, timeToExhaustion, coverage, alertFiring, timestamp     *prometheus.Desc
+}
+
+func newDescs(labelNames []string) descs {
+	d := func(name, help string, extra ...string) *prometheus.Desc {
+		return prometheus.NewDesc(name, help, append(slices.Clip(labelNames), extra...), nil)
+	}
+	return descs{
+		budgetRemaining: d(NameBudgetRemaining,
+			"Share of the SLO's error budget left over its period: 1 untouched, 0 spent, negative overspent."),
+		sli: d(NameSLI,
+			"Share of good events over the window (1 - error ratio).", LabelWindow),
+		burnRate: d(NameBurnRate,
+			"Error ratio over the window divided by the error budget: at 1 the budget lasts exactly the period.", LabelWindow),
+		objective: d(NameObjective,
+			"Objective of the SLO as a ratio of good events (e.g. 0.999)."),
+		errorBudget: d(NameErrorBudget,
+			"Error budget of the SLO as a ratio of events (1 - objective)."),
+		period: d(NamePeriod,
+			"Length of the SLO period in seconds."),
+		events: d(NamePeriodEvents,
+			"Events over the part of the SLO period covered by data, by kind (good or total).", LabelKind),
+		timeToExhaustion: d(NameTimeToExhaustion,
+			"Seconds until the error budget is spent at the current burn rate: 0 when spent, +Inf when not burning.",
+		),
+		coverage: d(NamePeriodCoverage,
+			"Share of the SLO period covered by data, 0 to 1: below 1 the budget stands for part of the period."),
+		alertFiring: d(NameAlertFiring,
+			"Whether an "+conventions.AlertBurn+" alert of the tier (page or ticket) is firing (1) or not (0).", LabelTier),
+		timestamp: prometheus.NewDesc(NameSnapshotTimestamp,
+			"Unix time the SLO status snapshot was computed at.", nil, nil),
+	}
+}
+
+// render turns a snapshot into const metrics.
+func render(s *budget.Snapshot) []prometheus.Metric {
+	grouping, exposed := groupingLabels(s)
+	d := newDescs(append(slices.Clone(sloLabels), exposed...))
+	var ms []prometheus.Metric
+	gauge := func(desc *prometheus.Desc, v float64, lvs []string, extra ...string) {
+		ms = append(ms, prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, append(slices.Clip(lvs), extra...)...))
+	}
+	known := func(desc *prometheus.Desc, v float64, lvs []string, extra ...string) {
+		if !math.IsNaN(v) {
+			gauge(desc, v, lvs, extra...)
+		}
+	}
+	for _, st := range s.SLOs {
+		lvs := make([]string, 0, len(sloLabels)+len(grouping))
+		lvs = append(lvs, st.SLO, st.Service, st.Layer, st.Owner)
+		for _, g := range grouping {
+			lvs = append(lvs, st.Grouping[g])
+		}
+
+		known(d.budgetRemaining, st.BudgetRemaining, lvs)
+		for _, w := range st.Windows {
+			window := conventions.Window(w.Duration)
+			known(d.sli, w.SLI, lvs, window)
+			known(d.burnRate, w.BurnRate, lvs, window)
+		}
+		known(d.objective, st.Objective, lvs)
+		known(d.errorBudget, st.ErrorBudget, lvs)
+		if st.Period > 0 {
+			gauge(d.period, st.Period.Seconds(), lvs)
+		}
+		known(d.events, st.EventsGood, lvs, "good")
+		known(d.events, st.EventsTotal, lvs, "total")
+		known(d.timeToExhaustion, st.TimeToExhaustion, lvs)
+		gauge(d.coverage, st.Coverage, lvs)
+		gauge(d.alertFiring, boolValue(st.PageFiring), lvs, "page")
+		gauge(d.alertFiring, boolValue(st.TicketFiring), lvs, "ticket")
+	}
+	if !s.Time.IsZero() {
+		gauge(d.timestamp, float64(s.Time.UnixNano())/1e9, nil)
+	}
+	return ms
+}
+
+// groupingLabels returns the sorted union of the snapshot's grouping label
+// names, and the names they are exposed under (renamed where they collide
+// with the exporter's own labels).
+func groupingLabels(s *budget.Snapshot) (names, exposed []string) {
+	taken := map[string]bool{}
+	for _, st := range s.SLOs {
+		for n := range st.Grouping {
+			if !taken[n] {
+				taken[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	slices.Sort(names)
+	exposed = make([]string, len(names))
+	for i, n := range names {
+		e := n
+		for ownLabels[e] || (e != n && taken[e]) {
+			e = "exported_" + e
+		}
+		taken[e] = true
+		exposed[i] = e
+	}
+	return names, exposed
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,228 @@
+// Package web is the HTTP surface of `slokeeper run`.
+//
+// Operators already know how to run a Prometheus server: where its metrics are, how a load balancer probes it,
+// how to reload it, how its API answers. The daemon answers the same way so that nothing about it has to be
+// learnt twice: /metrics for scrapes, /-/healthy and /-/ready for probes, POST /-/reload behind
+// --web.enable-lifecycle, the {"status":"success","data":…} envelope of Prometheus' HTTP API for /api/v1/…,
+// POST /api/v1/write for the embedded TSDB's remote-write receiver, and --web.config.file (TLS, basic auth)
+// through Prometheus' exporter-toolkit rather than a home-grown copy.
+//
+// The package owns routing, method checks, the JSON envelope, the status page and the server's lifecycle. What
+// the answers contain belongs to the caller, which passes small functions (Ready, Reload, SLOs, Status) and
+// handlers (the remote-write receiver) in Options; nothing here knows about rules, storage or budgets.
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/promslog"
+)
+
+// DefaultShutdownTimeout bounds how long Serve waits for in-flight requests once its context is done.
+const DefaultShutdownTimeout = 5 * time.Second
+
+// Routes served by a Handler. They are also the values of the "handler" label of the HTTP metrics.
+const (
+	PathIndex   = "/"
+	PathMetrics = "/metrics"
+	PathHealthy = "/-/healthy"
+	PathReady   = "/-/ready"
+	PathReload  = "/-/reload"
+	PathSLOs    = "/api/v1/slos"
+	PathStatus  = "/api/v1/status"
+	PathWrite   = "/api/v1/write"
+)
+
+// Options configures New. Nil fields get the defaults documented on each of them.
+type Options struct {
+	// Logger receives the server's and the handlers' logs. Nil discards them.
+	Logger *slog.Logger
+	// Registerer receives the HTTP metrics (slokeeper_http_requests_total,
+	// slokeeper_http_request_duration_seconds, promhttp_metric_handler_errors_total). Nil registers none.
+	// New panics if they are already registered there.
+	Registerer prometheus.Registerer
+	// Gatherer is what /metrics serves. Nil leaves /metrics unrouted (404).
+	Gatherer prometheus.Gatherer
+	// Ready reports whether the daemon is ready (typically: its first evaluation cycle completed). /-/ready
+	// answers 503 until it returns true. Nil means always ready.
+	Ready func() bool
+	// Reload reloads the configuration; POST or PUT /-/reload calls it when EnableLifecycle is set. Its error
+	// text is returned to the HTTP client. It may be called concurrently with other reloads the caller starts
+	// (SIGHUP): serialising them is the caller's job. Nil answers 501.
+	Reload func() error
+	// EnableLifecycle enables /-/reload (--web.enable-lifecycle). Without it /-/reload answers 403.
+	EnableLifecycle bool
+	// SLOs returns the per-SLO status served by GET /api/v1/slos and rendered by the status page. The value
+	// must marshal to JSON; a list of objects renders as a table. Nil serves an empty list.
+	SLOs func() any
+	// Status returns the daemon's status (configuration, reload state, …) served by GET /api/v1/status. It
+	// must marshal to JSON. Nil serves {"version": Version}.
+	Status func() any
+	// RemoteWrite receives POST /api/v1/write, typically the embedded TSDB's remote-write handler. Nil leaves
+	// the path unrouted (404).
+	RemoteWrite http.Handler
+	// Version is shown on the status page and in the default Status.
+	Version string
+	// ShutdownTimeout bounds the graceful shutdown of Serve. Zero means DefaultShutdownTimeout.
+	ShutdownTimeout time.Duration
+}
+
+// Handler routes the daemon's HTTP endpoints. It is an http.Handler; Serve runs it on a listener.
+type Handler struct {
+	opts    Options
+	logger  *slog.Logger
+	mux     *http.ServeMux
+	metrics *metrics
+	page    *template.Template
+}
+
+// New builds a Handler from opts, filling defaults.
+func New(opts Options) *Handler {
+	if opts.Logger == nil {
+		opts.Logger = promslog.NewNopLogger()
+	}
+	if opts.Ready == nil {
+		opts.Ready = func() bool { return true }
+	}
+	if opts.SLOs == nil {
+		opts.SLOs = func() any { return []any{} }
+	}
+	if opts.Status == nil {
+		version := opts.Version
+		opts.Status = func() any { return map[string]string{"version": version} }
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	h := &Handler{
+		opts:    opts,
+		logger:  opts.Logger,
+		mux:     http.NewServeMux(),
+		metrics: newMetrics(opts.Registerer),
+		page:    pageTemplate,
+	}
+
+	get := []string{http.MethodGet, http.MethodHead}
+	h.route("/{$}", PathIndex, get, http.HandlerFunc(h.index))
+	if opts.Gatherer != nil {
+		h.route(PathMetrics, PathMetrics, get, promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{
+			ErrorLog:          slog.NewLogLogger(opts.Logger.With("component", "metrics").Handler(), slog.LevelError),
+			ErrorHandling:     promhttp.ContinueOnError,
+			Registry:          opts.Registerer,
+			EnableOpenMetrics: true,
+		}))
+	}
+	h.route(PathHealthy, PathHealthy, get, http.HandlerFunc(healthy))
+	h.route(PathReady, PathReady, get, http.HandlerFunc(h.ready))
+	h.route(PathReload, PathReload, []string{http.MethodPost, http.MethodPut}, http.HandlerFunc(h.reload))
+	h.route(PathSLOs, PathSLOs, get, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		h.respond(w, opts.SLOs())
+	}))
+	h.route(PathStatus, PathStatus, get, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		h.respond(w, opts.Status())
+	}))
+	if opts.RemoteWrite != nil {
+		h.route(PathWrite, PathWrite, []string{http.MethodPost}, opts.RemoteWrite)
+	}
+	return h
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// route registers next on pattern behind a method check and the HTTP metrics labelled with name.
+func (h *Handler) route(pattern, name string, methods []string, next http.Handler) {
+	h.mux.Handle(pattern, h.metrics.instrument(name, allowMethods(methods, next)))
+}
+
+// allowMethods answers 405 with an Allow header to requests whose method is not in methods.
+func allowMethods(methods []string, next http.Handler) http.Handler {
+	allow := strings.Join(methods, ", ")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, m := range methods {
+			if r.Method == m {
+				next.ServeHTTP(w, r)
+				return
+			}
+		}
+		w.Header().Set("Allow", allow)
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+	})
+}
+
+func healthy(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("slokeeper is Healthy.\n"))
+}
+
+func (h *Handler) ready(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if !h.opts.Ready() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("Service Unavailable"))
+		return
+	}
+	_, _ = w.Write([]byte("slokeeper is Ready.\n"))
+}
+
+func (h *Handler) reload(w http.ResponseWriter, _ *http.Request) {
+	if !h.opts.EnableLifecycle {
+		http.Error(w, "Lifecycle API is not enabled.", http.StatusForbidden)
+		return
+	}
+	if h.opts.Reload == nil {
+		http.Error(w, "Reloading is not supported.", http.StatusNotImplemented)
+		return
+	}
+	if err := h.opts.Reload(); err != nil {
+		h.logger.Error("Reload requested over HTTP failed", "err", err)
+		http.Error(w, "failed to reload config: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	h.logger.Info("Reloaded on HTTP request")
+}
+
+// apiSuccess and apiError are the envelopes of Prometheus' HTTP API. Data is present on success even when empty.
+type apiSuccess struct {
+	Status string `json:"status"`
+	Data   any    `json:"data"`
+}
+
+type apiError struct {
+	Status    string `json:"status"`
+	ErrorType string `json:"errorType"`
+	Error     string `json:"error"`
+}
+
+// respond writes data in a success envelope, or an error envelope with status 500 when data does not marshal.
+func (h *Handler) respond(w http.ResponseWriter, data any) {
+	body, err := json.Marshal(apiSuccess{Status: "success", Data: data})
+	code := http.StatusOK
+	if err != nil {
+		h.logger.Error("Couldn't encode API response", "err", err)
+		body, _ = json.Marshal(apiError{Status: "error", ErrorType: "internal", Error: "couldn't encode response: " + err.Error()})
+		code = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+func (h *Handler) index(w http.ResponseWriter, _ *http.Request) {
+	var buf bytes.Buffer
+	if err := h.page.Execute(&buf, newPage(h.opts.Version, h.opts.Ready(), h.opts.SLOs())); err != nil {
+		h.logger.Error("Couldn't render the status page", "err", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = buf.WriteTo(w)
+}

@@ -23,6 +23,8 @@ RULES_DIR := rules
 # those packages here (not ./...): `go test -update` fails in any other package.
 GOLDEN_PKGS := ./pkg/generate/
 FUZZTIME    ?= 60s
+# Where `make run` serves the demo.
+RUN_ADDRESS ?= :9099
 DOCKER_ARCH ?= amd64
 
 # Non-vendored Go sources, for gofmt (expanded only by the recipes using it).
@@ -125,13 +127,20 @@ test-short: ## Run the Go tests in short mode, without the race detector.
 	$(GO) test -short ./...
 
 .PHONY: test
-test: ## Run what CI runs: vet, style, unit, check-generated, promtool-check, promtool-test.
+test: ## Run what CI runs: vet, style, tools, unit, check-generated, promtool-check, promtool-test.
 	@$(MAKE) --no-print-directory vet
 	@$(MAKE) --no-print-directory style
+	@$(MAKE) --no-print-directory tools
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory check-generated
 	@$(MAKE) --no-print-directory promtool-check
 	@$(MAKE) --no-print-directory promtool-test
+
+.PHONY: tools
+tools: ## Build the go.mod tools (promtool, and the Prometheus server of the end-to-end tests) into the build cache.
+	@echo ">> building tools"
+	$(GO) tool -n promtool >/dev/null
+	$(GO) tool -n prometheus >/dev/null
 
 .PHONY: bench
 bench: ## Run the benchmarks under pkg/ and keep the output in bench.out.
@@ -142,9 +151,9 @@ fuzz: ## Fuzz spec loading (FuzzLoad) for FUZZTIME (default 60s).
 	$(GO) test ./pkg/spec -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
 
 .PHONY: run
-run: ## Generate rules and promtool tests for examples/ into out/.
-	$(GO) run ./cmd/$(BIN) generate --tests -o out $(EXAMPLES)
-	@echo "rules written to out/"
+run: ## Run the demo: the daemon on :9099 with the example specs, an embedded TSDB and a traffic generator.
+	@echo ">> starting the demo; then: curl -s localhost:9099/metrics | grep slo_budget_remaining"
+	$(GO) run -ldflags "$(GO_LDFLAGS)" ./cmd/$(BIN) run --demo --web.listen-address=$(RUN_ADDRESS)
 
 .PHONY: docker
 docker: ## Build the image slokeeper:VERSION (needs a Docker engine; none on dev machines).

@@ -2,6 +2,7 @@ package e2etest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +39,11 @@ type PrometheusOptions struct {
 	// StartPrometheus would pass for it (--storage.tsdb.retention.time=30d, --storage.remote.flush-deadline=1s,
 	// --rules.alert.resend-delay=1s).
 	Args []string
+	// Addr, when set, is the "127.0.0.1:PORT" to listen on instead of a free port picked at start: to restart a
+	// Prometheus where its clients expect it.
+	Addr string
+	// DataDir, when set, is the TSDB directory to use instead of a fresh one: to restart with the same data.
+	DataDir string
 	// ReadyTimeout bounds the wait for /-/ready after start; 60s if zero.
 	ReadyTimeout time.Duration
 	// StopTimeout is how long Stop waits after SIGTERM before SIGKILL; 10s if zero.
@@ -90,7 +96,11 @@ const maxStartAttempts = 5
 // the test fails. A start that loses its port to another process is retried on a new port.
 func StartPrometheus(t testing.TB, o PrometheusOptions) *Prometheus {
 	t.Helper()
-	return startPrometheus(t, o, FreeAddress)
+	pick := FreeAddress
+	if o.Addr != "" {
+		pick = func(testing.TB) string { return o.Addr }
+	}
+	return startPrometheus(t, o, pick)
 }
 
 // startPrometheus is StartPrometheus with the port picker as a seam, so the bind-race retry can be tested.
@@ -130,7 +140,7 @@ func launchPrometheus(t testing.TB, bin, addr, config string, o PrometheusOption
 		URL:         "http://" + addr,
 		Addr:        addr,
 		ConfigFile:  filepath.Join(dir, "prometheus.yml"),
-		DataDir:     filepath.Join(dir, "data"),
+		DataDir:     cmp.Or(o.DataDir, filepath.Join(dir, "data")),
 		t:           t,
 		logs:        &logBuffer{},
 		stopTimeout: o.StopTimeout,

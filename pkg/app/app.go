@@ -198,6 +198,7 @@ func New(o Options) (_ *App, err error) {
 
 	a.evaluator = evaluator.New(evaluator.Options{
 		Queryable:      st.Queryable(),
+		Local:          st.Local(),
 		Appendable:     st.Appendable(),
 		Interval:       time.Duration(cfg.Global.EvaluationInterval),
 		ExternalLabels: cfg.Global.ExternalLabels,
@@ -370,11 +371,13 @@ func (a *App) snapshotLoop(ctx context.Context) {
 	}
 }
 
+// slos is what /api/v1/slos serves (and the status page renders): every SLO's status, a list as in Prometheus'
+// API; the snapshot's time is on /api/v1/status.
 func (a *App) slos() any {
-	if s := a.snapshot.Load(); s != nil {
-		return s
+	if s := a.snapshot.Load(); s != nil && s.SLOs != nil {
+		return s.SLOs
 	}
-	return budget.Snapshot{SLOs: []budget.Status{}}
+	return []budget.Status{}
 }
 
 func (a *App) status() any {
@@ -396,4 +399,11 @@ func (a *App) status() any {
 		"external_labels":          cfg.Global.ExternalLabels.Map(),
 		"evaluation_interval":      cfg.Global.EvaluationInterval.String(),
 	}
+}
+
+func snapshotTime(s *budget.Snapshot) any {
+	if s == nil {
+		return nil
+	}
+	return s.Time.UTC()
 }

@@ -132,6 +132,18 @@ slos:
 	code, _ := r.get(t, "/-/healthy")
 	require.Equal(t, http.StatusOK, code)
 	r.waitReady(t)
+	// Backfill runs beside the first evaluations: wait for it, and for the budget groups after it.
+	require.Eventually(t, func() bool {
+		if r.app.evaluator.Pending() > 0 {
+			return false
+		}
+		for _, s := range r.app.Snapshot().SLOs {
+			if s.Service != "nodata" && math.IsNaN(s.BudgetRemaining) {
+				return false
+			}
+		}
+		return true
+	}, 3*time.Minute, 200*time.Millisecond)
 
 	// Every example SLO has a budget; the live incident on the capture route has burned more than the others.
 	budgets := func() map[string]float64 {
@@ -196,20 +208,17 @@ slos:
 	require.Equal(t, http.StatusOK, code)
 	var api struct {
 		Status string `json:"status"`
-		Data   struct {
-			SLOs []struct {
-				SLO         string `json:"slo"`
-				Service     string `json:"service"`
-				PageFiring  bool   `json:"page_firing"`
-				Coverage    float64
-				BudgetRatio *float64 `json:"budget_remaining"`
-			} `json:"slos"`
+		Data   []struct {
+			SLO         string   `json:"slo"`
+			Service     string   `json:"service"`
+			PageFiring  bool     `json:"page_firing"`
+			BudgetRatio *float64 `json:"budget_remaining"`
 		} `json:"data"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(body), &api), body)
 	require.Equal(t, "success", api.Status)
-	require.Len(t, api.Data.SLOs, 11)
-	for _, s := range api.Data.SLOs {
+	require.Len(t, api.Data, 11)
+	for _, s := range api.Data {
 		if s.Service == "nodata" {
 			require.Nil(t, s.BudgetRatio)
 		} else {

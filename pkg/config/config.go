@@ -77,7 +77,7 @@ type StorageConfig struct {
 	// Path is the TSDB directory.
 	Path string `yaml:"path"`
 	// Retention is how long samples are kept; 0 lets the daemon choose
-	// (the longest SLO period plus a day, at least 15 days).
+	// (91 days, or the longest SLO period plus a day when that is longer).
 	Retention model.Duration `yaml:"retention"`
 }
 

@@ -380,7 +380,7 @@ func (e *Evaluator) backfillRule(ctx context.Context, r rulefmt.Rule, from, to t
 	n := 0
 	for start := from; !start.After(to); start = start.Add(maxSteps * step) {
 		end := minTime(to, start.Add((maxSteps-1)*step))
-		m, err := RangeQuery(ctx, e.engine, e.opts.Queryable, qs, start, end, step)
+		m, err := RangeQuery(ctx, e.engine, e.route(qs), qs, start, end, step)
 		if err != nil {
 			return n, fmt.Errorf("couldn't backfill %s over [%s, %s]: %w", r.Record, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339), err)
 		}

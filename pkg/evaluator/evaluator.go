@@ -50,6 +50,9 @@ const (
 type Options struct {
 	// Queryable is what rules read: the merged local and remote storage. Required.
 	Queryable storage.Queryable
+	// Local is the local TSDB alone. When set, rules that read only recorded slo:* series (and ALERTS) query it
+	// instead of Queryable: see LocalFirst. Nil: every rule reads Queryable.
+	Local storage.Queryable
 	// Appendable is where recorded series (and ALERTS, ALERTS_FOR_STATE) are written. Required.
 	Appendable storage.AppendableV2
 	// Interval is the evaluation interval of groups that do not set their own. Default DefaultInterval.
@@ -85,6 +88,7 @@ type Evaluator struct {
 
 	metrics  *metrics
 	backfill *backfiller
+	route    func(query string) storage.Queryable
 	// groupState remembers, per group key, whether its last evaluation failed and when it last succeeded.
 	stateMtx   sync.Mutex
 	groupState map[string]groupState
@@ -136,14 +140,24 @@ func New(opts Options) *Evaluator {
 		NoStepSubqueryIntervalFn: func(int64) int64 { return opts.Interval.Milliseconds() },
 	})
 	ld := &loader{parser: p}
+	route := func(string) storage.Queryable { return opts.Queryable }
+	restoreQueryable := opts.Queryable
+	if opts.Local != nil {
+		restoreQueryable = opts.Local
+	}
+	if opts.Local != nil {
+		route = LocalFirst(opts.Local, opts.Queryable, p)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	manager := rules.NewManager(&rules.ManagerOptions{
-		ExternalURL:     opts.ExternalURL,
-		QueryFunc:       QueryFunc(engine, opts.Queryable),
-		NotifyFunc:      opts.NotifyFunc,
-		Context:         ctx,
-		AppendableV2:    opts.Appendable,
-		Queryable:       opts.Queryable,
+		ExternalURL:  opts.ExternalURL,
+		QueryFunc:    routedQueryFunc(engine, route),
+		NotifyFunc:   opts.NotifyFunc,
+		Context:      ctx,
+		AppendableV2: opts.Appendable,
+		// Only the for-state restore reads this; like Prometheus, read it from the local TSDB (one querier
+		// serves several Selects there, which a merge with remote secondaries forbids).
+		Queryable:       restoreQueryable,
 		Logger:          opts.Logger.With("component", "rule manager"),
 		Registerer:      opts.Registerer,
 		OutageTolerance: outageTolerance,
@@ -163,6 +177,7 @@ func New(opts Options) *Evaluator {
 		ctx:         ctx,
 		now:         opts.Now,
 		metrics:     newMetrics(opts.Registerer),
+		route:       route,
 		groupState:  map[string]groupState{},
 		running:     make(chan struct{}),
 		managerDone: make(chan struct{}),

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/rules"
 	"github.com/prometheus/prometheus/storage"
 )
@@ -18,8 +21,12 @@ import (
 // remote series, an empty vector. Recording that as "no errors, no traffic" would silently refill budgets;
 // failing the rule instead keeps the last recorded values, counts the failure and lets backfill repair the gap.
 func QueryFunc(engine promql.QueryEngine, q storage.Queryable) rules.QueryFunc {
+	return routedQueryFunc(engine, func(string) storage.Queryable { return q })
+}
+
+func routedQueryFunc(engine promql.QueryEngine, route func(string) storage.Queryable) rules.QueryFunc {
 	return func(ctx context.Context, qs string, t time.Time) (promql.Vector, error) {
-		query, err := engine.NewInstantQuery(ctx, q, nil, qs, t)
+		query, err := engine.NewInstantQuery(ctx, route(qs), nil, qs, t)
 		if err != nil {
 			return nil, err
 		}
@@ -37,6 +44,46 @@ func QueryFunc(engine promql.QueryEngine, q storage.Queryable) rules.QueryFunc {
 			return nil, errors.New("rule result is not a vector or scalar")
 		}
 	}
+}
+
+// LocalFirst routes a query to local when every series it selects is a recorded slo:* series (or ALERTS), which
+// only the daemon itself writes, and to merged otherwise. Rules over recorded series (tiles, long windows, the
+// period, the budget) then never wait for, or fail with, remote storage: when a remote is down only the base rates
+// fail, and budgets go on from the recorded history.
+func LocalFirst(local, merged storage.Queryable, p parser.Parser) func(query string) storage.Queryable {
+	var cache sync.Map // query → bool (local only); rule expressions are few and fixed
+	return func(qs string) storage.Queryable {
+		if v, ok := cache.Load(qs); ok {
+			if v.(bool) {
+				return local
+			}
+			return merged
+		}
+		onlyLocal := false
+		if expr, err := p.ParseExpr(qs); err == nil {
+			onlyLocal = true
+			parser.Inspect(expr, func(n parser.Node, _ []parser.Node) error {
+				if vs, ok := n.(*parser.VectorSelector); ok && !recordedName(vs) {
+					onlyLocal = false
+				}
+				return nil
+			})
+		}
+		cache.Store(qs, onlyLocal)
+		if onlyLocal {
+			return local
+		}
+		return merged
+	}
+}
+
+func recordedName(vs *parser.VectorSelector) bool {
+	for _, m := range vs.LabelMatchers {
+		if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
+			return strings.HasPrefix(m.Value, "slo:") || m.Value == "ALERTS" || m.Value == "ALERTS_FOR_STATE"
+		}
+	}
+	return false
 }
 
 // RangeQuery runs a range query and fails on warnings, like QueryFunc.

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/slokeeper/slokeeper/internal/e2etest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the daemon's log writes and the test's reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestRunSignals runs `slokeeper run` in-process: SIGHUP reloads (and a broken spec is reported, the last good set
+// kept), SIGTERM shuts it down cleanly with exit code 0.
+func TestRunSignals(t *testing.T) {
+	dir := t.TempDir()
+	good := strings.Replace(badSpec, "objective: 100", "objective: 99", 1)
+	good = good[:strings.Index(good, "  - name: b")]
+	spec := writeSpec(t, dir, "api.yaml", good)
+	addr := e2etest.FreeAddress(t)
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run([]string{"run", "--spec.files=" + spec, "--storage.path=" + filepath.Join(dir, "data"),
+			"--web.listen-address=" + addr, "--spec.watch-interval=0"}, &stdout, &stderr)
+	}()
+	require.Eventually(t, func() bool {
+		select {
+		case code := <-done:
+			t.Fatalf("run exited with %d: %s", code, stderr.String())
+		default:
+		}
+		resp, err := http.Get("http://" + addr + "/-/healthy")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, time.Minute, 50*time.Millisecond, "stderr: %s", stderr.String())
+
+	writeSpec(t, dir, "api.yaml", badSpec)
+	require.NoError(t, syscall.Kill(syscall.Getpid(), syscall.SIGHUP))
+	require.Eventually(t, func() bool { return strings.Contains(stderr.String(), "Reload failed") }, 10*time.Second, 50*time.Millisecond)
+	require.Contains(t, stderr.String(), "api.yaml:7: slos[0].objective")
+
+	require.NoError(t, syscall.Kill(syscall.Getpid(), syscall.SIGTERM))
+	select {
+	case code := <-done:
+		require.Equal(t, 0, code, "stderr: %s", stderr.String())
+	case <-time.After(time.Minute):
+		t.Fatal("run did not return after SIGTERM")
+	}
+	require.Contains(t, stderr.String(), "slokeeper stopped")
+	_, err := http.Get("http://" + addr + "/-/healthy")
+	require.Error(t, err, "still serving after SIGTERM")
+}
+
+func TestRunNeedsSpecs(t *testing.T) {
+	code, _, stderr := runCLI(t, "run")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "pass --config.file, --spec.files or --demo")
+	code, _, stderr = runCLI(t, "run", "--config.file=/nonexistent/slokeeper.yml")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "/nonexistent/slokeeper.yml")
+}

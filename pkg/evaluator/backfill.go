@@ -380,14 +380,15 @@ func (e *Evaluator) backfillRule(ctx context.Context, r rulefmt.Rule, from, to t
 	n := 0
 	for start := from; !start.After(to); start = start.Add(maxSteps * step) {
 		end := minTime(to, start.Add((maxSteps-1)*step))
-		m, err := RangeQuery(ctx, e.engine, e.route(qs), qs, start, end, step)
-		if err != nil {
-			return n, fmt.Errorf("couldn't backfill %s over [%s, %s]: %w", r.Record, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339), err)
-		}
-		k, err := e.appendMatrix(ctx, r, m)
+		var k int
+		err := RangeQuery(ctx, e.engine, e.route(qs), qs, start, end, step, func(m promql.Matrix) error {
+			var err error
+			k, err = e.appendMatrix(ctx, r, m)
+			return err
+		})
 		n += k
 		if err != nil {
-			return n, err
+			return n, fmt.Errorf("couldn't backfill %s over [%s, %s]: %w", r.Record, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339), err)
 		}
 	}
 	return n, nil

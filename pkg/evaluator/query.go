@@ -86,22 +86,23 @@ func recordedName(vs *parser.VectorSelector) bool {
 	return false
 }
 
-// RangeQuery runs a range query and fails on warnings, like QueryFunc.
-func RangeQuery(ctx context.Context, engine promql.QueryEngine, q storage.Queryable, qs string, start, end time.Time, step time.Duration) (promql.Matrix, error) {
+// RangeQuery runs a range query, fails on warnings like QueryFunc, and hands the matrix to use. The matrix is
+// only valid during use: closing the query returns its points to the engine's pools.
+func RangeQuery(ctx context.Context, engine promql.QueryEngine, q storage.Queryable, qs string, start, end time.Time, step time.Duration, use func(promql.Matrix) error) error {
 	query, err := engine.NewRangeQuery(ctx, q, nil, qs, start, end, step)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer query.Close()
 	res := query.Exec(ctx)
 	if err := resultError(res); err != nil {
-		return nil, err
+		return err
 	}
 	m, ok := res.Value.(promql.Matrix)
 	if !ok {
-		return nil, fmt.Errorf("range query result is a %s, not a matrix", res.Value.Type())
+		return fmt.Errorf("range query result is a %s, not a matrix", res.Value.Type())
 	}
-	return m, nil
+	return use(m)
 }
 
 func resultError(res *promql.Result) error {

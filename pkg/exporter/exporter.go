@@ -3,7 +3,7 @@
 //
 // It exists so that dashboards and other Prometheus servers can read error
 // budgets, burn rates and time to exhaustion without reaching into the
-// daemon's TSDB. The Collector holds pre-rendered const metrics behind one
+// daemon's TSDB. The Collector holds the immutable snapshot behind one
 // atomic pointer: a scrape sees one whole snapshot, never a half-updated set,
 // and an SLO missing from a new snapshot vanishes at once, instead of
 // lingering as a stale gauge of a GaugeVec.
@@ -74,24 +74,18 @@ var ownLabels = map[string]bool{
 // Collector is an unchecked prometheus.Collector of the latest snapshot. The
 // zero value is not usable: call New.
 type Collector struct {
-	metrics atomic.Pointer[[]prometheus.Metric]
+	snapshot atomic.Pointer[budget.Snapshot]
 }
 
 // New returns a Collector with nothing to collect until the first Set.
 func New() *Collector { return &Collector{} }
 
-// Set replaces what the Collector exposes with s; nil exposes nothing. It
-// renders the metrics before swapping them in, so scrapes in the meantime see
-// the previous snapshot whole. It is safe for concurrent use (the last Set to
-// finish wins), but the daemon calls it from one loop.
-func (c *Collector) Set(s *budget.Snapshot) {
-	if s == nil {
-		c.metrics.Store(nil)
-		return
-	}
-	ms := render(s)
-	c.metrics.Store(&ms)
-}
+// Set replaces what the Collector exposes with s; nil exposes nothing. The
+// snapshot is immutable and swapped in whole, so a scrape sees one snapshot,
+// never parts of two. The metrics are rendered at scrape time rather than held
+// between scrapes: thousands of SLOs make tens of thousands of them. It is
+// safe for concurrent use (the last Set wins).
+func (c *Collector) Set(s *budget.Snapshot) { c.snapshot.Store(s) }
 
 // Describe sends nothing, making the Collector unchecked: the grouping label
 // names come with each snapshot (see the package doc).
@@ -99,11 +93,11 @@ func (c *Collector) Describe(chan<- *prometheus.Desc) {}
 
 // Collect sends the metrics of the latest snapshot.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	p := c.metrics.Load()
-	if p == nil {
+	s := c.snapshot.Load()
+	if s == nil {
 		return
 	}
-	for _, m := range *p {
+	for _, m := range render(s) {
 		ch <- m
 	}
 }

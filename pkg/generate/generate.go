@@ -103,13 +103,16 @@ func (g *builder) windowRatio(d time.Duration) rulefmt.Rule {
 }
 
 func (g *builder) sliGroup() rulefmt.RuleGroup {
-	errRate, totalRate := baseRates(g.s, g.w.Base)
 	rules := make([]rulefmt.Rule, 0, 2+2*len(g.w.Alerts)+len(g.w.Alerts))
-	rules = append(rules,
-		// Raw SLIs derive the total from the error series: keep this order.
-		g.record(c.ErrorRate(g.w.Base), errRate),
-		g.record(c.TotalRate(g.w.Base), totalRate),
-	)
+	if totalFirst(g.s) {
+		// The total first: the error rate reads it back (one series) instead of the raw total series again.
+		errRate, totalRate := baseRates(g.s, g.w.Base, sumBy("sum", g.s.Grouping, c.TotalRate(g.w.Base)+g.sel))
+		rules = append(rules, g.record(c.TotalRate(g.w.Base), totalRate), g.record(c.ErrorRate(g.w.Base), errRate))
+	} else {
+		// Raw SLIs derive the total from the error series: the error first.
+		errRate, totalRate := baseRates(g.s, g.w.Base, "")
+		rules = append(rules, g.record(c.ErrorRate(g.w.Base), errRate), g.record(c.TotalRate(g.w.Base), totalRate))
+	}
 	for _, d := range g.w.Distinct() {
 		if !g.w.Tiled(d) {
 			rules = append(rules, g.windowRatio(d))

@@ -11,14 +11,17 @@ import (
 
 // baseRates returns the expressions of the per-second error and total event
 // rates over window w, aggregated to one series per grouping value.
-func baseRates(s *slo.SLO, w time.Duration) (errRate, totalRate string) {
+//
+// recTotal, when not empty, is an expression of the total rate that was just recorded (in the same evaluation,
+// by the rule before): the error rate then reads it instead of reading the raw total series a second time.
+func baseRates(s *slo.SLO, w time.Duration, recTotal string) (errRate, totalRate string) {
 	switch s.SLI.Kind {
 	case slo.SLIEvents:
-		return eventsRates(s, w)
+		return eventsRates(s, w, recTotal)
 	case slo.SLILatency:
-		return latencyRates(s, w)
+		return latencyRates(s, w, recTotal)
 	case slo.SLINativeLatency:
-		return nativeLatencyRates(s, w)
+		return nativeLatencyRates(s, w, recTotal)
 	case slo.SLIRaw:
 		return rawRates(s, w)
 	case slo.SLIProbe:
@@ -39,6 +42,21 @@ func sumBy(agg string, grouping []string, expr string) string {
 // counter of bad events that does not exist yet counts as zero bad events.
 func orZero(expr, like string) string {
 	return expr + " or 0 * " + like
+}
+
+// totalFirst tells the SLIs whose error rate reads the recorded total rate (see baseRates), so that the total
+// is recorded first: selector-based events and classic histograms. Raw SLIs derive the total from the error rate
+// instead. SLIs given as {{.window}} queries and native histograms read their raw total twice: their promtool
+// tests feed the base recordings themselves (their raw series cannot be synthesised), and an error rule reading
+// a fed total would record over the fed error rate.
+func totalFirst(s *slo.SLO) bool {
+	switch s.SLI.Kind {
+	case slo.SLIEvents:
+		return !slo.HasWindow(s.SLI.Errors) && !slo.HasWindow(s.SLI.Good) && !slo.HasWindow(s.SLI.Total)
+	case slo.SLILatency:
+		return true
+	}
+	return false
 }
 
 // rangeOf formats a range selector.

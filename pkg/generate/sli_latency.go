@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"cmp"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,13 +17,14 @@ var promql = parser.NewParser(parser.Options{})
 
 // latencyRates reads a classic histogram: all events from _count, good events
 // from the bucket whose le is the threshold.
-func latencyRates(s *slo.SLO, w time.Duration) (string, string) {
+func latencyRates(s *slo.SLO, w time.Duration, recTotal string) (string, string) {
 	count := renamed(s.SLI.Histogram, "_count", nil)
 	bucket := renamed(s.SLI.Histogram, "_bucket", labels.MustNewMatcher(labels.MatchRegexp, "le", LeRegexp(s.SLI.Threshold)))
 	total := sumBy("sum", s.Grouping, "rate("+rangeOf(count, w)+")")
 	good := sumBy("sum", s.Grouping, "rate("+rangeOf(bucket, w)+")")
+	like := cmp.Or(recTotal, total)
 	// A missing bucket makes every request slow: loud, not silently green.
-	return "clamp_min(" + total + " - (" + orZero(good, total) + "), 0)", total
+	return "clamp_min(" + like + " - (" + orZero(good, like) + "), 0)", total
 }
 
 // LeRegexp matches every way the bucket boundary v has been written: the

@@ -54,8 +54,9 @@ type AlertWindow struct {
 // Windows are the windows of one SLO period.
 type Windows struct {
 	Period time.Duration
-	// Base is the range of the rate taken over the raw SLI series, the
-	// shortest alert window. Every other window is derived from it.
+	// Base is the range of the rate taken over the raw SLI series: the
+	// minimum window, no longer than any alert window. Every other window
+	// is derived from it.
 	Base time.Duration
 	// Tile is the range (and the evaluation interval) of the coarse
 	// recordings that the period and the long windows are averaged from.
@@ -85,10 +86,11 @@ func WindowsFor(period time.Duration, catalog []CatalogEntry, minWindow time.Dur
 			Short:          short,
 			BurnFactor:     round(c.BudgetFraction*float64(period)/float64(long), 6),
 		})
-		if w.Base == 0 || short < w.Base {
-			w.Base = short
-		}
 	}
+	// The base rate is the only rule that reads raw series. Taken over the shortest window allowed, not the
+	// shortest alert window, so that its cost does not grow with the period: a 90-day SLO's shortest alert
+	// window (15m) averages 5m base rates rather than reading three times the raw samples.
+	w.Base = minWindow
 	// Rounded up, so that a period never holds more than tileSamples tiles.
 	w.Tile = max(2*w.Base, ceilMinute(time.Duration(int64(period)/tileSamples)))
 	return w

@@ -41,7 +41,7 @@ func TestWindowsFor(t *testing.T) {
 			want: []win{{1 * h, 5 * m, 14.4}, {6 * h, 30 * m, 6}, {1 * d, 2 * h, 3}, {3 * d, 6 * h, 1}},
 		},
 		{
-			period: 90 * d, base: 15 * m, tile: 30 * m,
+			period: 90 * d, base: 5 * m, tile: 30 * m,
 			want: []win{{3 * h, 15 * m, 14.4}, {18 * h, 90 * m, 6}, {3 * d, 6 * h, 3}, {9 * d, 18 * h, 1}},
 		},
 	} {

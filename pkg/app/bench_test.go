@@ -1,0 +1,410 @@
+package app
+
+// BenchmarkDaemonRSS checks the daemon's memory target: with 1,000 SLOs, `slokeeper run` stays under 256 MiB of
+// resident memory (run by `make bench`).
+//
+// It writes 1,000 SLOs as 10 spec files of 100 and a TSDB directory holding their steady state (the same as the
+// evaluator's benchmarks: per SLO, 100 raw counters over the last 15 minutes, the base rates over the last 13
+// tiles, the tiles over the whole 30-day period; one block written with tsdb.NewBlockWriter), then runs the
+// whole daemon on them, in-process, until it is ready (the first cycle: budget groups run every minute, so up to
+// about a minute) and its backfill is done (with the tiles present it only fills the gap since the last recorded
+// sample). Then it reads the process' resident memory from /proc/self/status.
+//
+// The benchmark process also holds the test binary and what the set-up left on its heap, so the figures are an
+// upper bound of the daemon's. The set-up's own peak (writing the block) is excluded from peak-rss-MiB by
+// resetting the high-water mark (/proc/self/clear_refs) before the daemon starts. rss-MiB counts mapped TSDB
+// files too (block chunks and index read by the rules); rss-anon-MiB is the process' own memory.
+//
+// The daemon runs once: the work happens in the first iteration of b.Loop and ns/op is meaningless beyond
+// -benchtime=1x (with 1x it is the daemon's time from start until ready and backfilled, as is ready-s).
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/promslog"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/rules"
+	promstorage "github.com/prometheus/prometheus/storage"
+	"github.com/prometheus/prometheus/tsdb"
+
+	c "github.com/slokeeper/slokeeper/pkg/conventions"
+	"github.com/slokeeper/slokeeper/pkg/generate"
+	"github.com/slokeeper/slokeeper/pkg/slo"
+	"github.com/slokeeper/slokeeper/pkg/spec"
+)
+
+const (
+	benchFiles       = 10
+	benchSLOsPerFile = 100
+	benchMetric      = "bench_requests_total"
+	benchInstances   = 50
+	benchScrape      = 15 * time.Second
+	benchInterval    = 30 * time.Second // the default evaluation interval
+)
+
+// BenchmarkDaemonRSS runs the daemon on 1,000 SLOs and reports its resident memory once it is ready and
+// backfilled. Target: rss-MiB under 256.
+func BenchmarkDaemonRSS(b *testing.B) {
+	dir := b.TempDir()
+	files := writeBenchSpecs(b, filepath.Join(dir, "specs"))
+	slos, err := spec.Load(files)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(slos) != benchFiles*benchSLOsPerFile {
+		b.Fatalf("loaded %d SLOs, want %d", len(slos), benchFiles*benchSLOsPerFile)
+	}
+	data := filepath.Join(dir, "data")
+	written := writeBenchHistory(b, data, slos, time.Now())
+	b.Logf("wrote %d SLOs in %d spec files and %d samples of history", len(slos), len(files), written)
+
+	var done bool
+	for b.Loop() {
+		if done {
+			continue
+		}
+		done = true
+		runBenchDaemon(b, files, data)
+	}
+}
+
+// runBenchDaemon runs the daemon on the spec files and the storage until it is ready and backfilled, reports its
+// memory, and stops it.
+func runBenchDaemon(b *testing.B, files []string, data string) {
+	runtime.GC()
+	debug.FreeOSMemory()
+	peakReset := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+	if !peakReset {
+		b.Log("couldn't reset the peak RSS: peak-rss-MiB includes the set-up")
+	}
+	before := benchProcStatus(b)
+
+	start := time.Now()
+	a, err := New(Options{SpecFiles: files, StoragePath: data, ListenAddress: "127.0.0.1:0", WatchInterval: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	runErr := make(chan error, 1)
+	go func() { runErr <- a.Run(ctx) }()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-runErr:
+			if err != nil {
+				b.Error(err)
+			}
+		case <-time.After(time.Minute):
+			b.Error("Run did not return within a minute of cancel")
+		}
+	}
+	defer stop()
+
+	deadline := time.After(5 * time.Minute)
+	for !a.Ready() || a.evaluator.Pending() > 0 {
+		select {
+		case err := <-runErr:
+			stopped = true
+			b.Fatalf("the daemon stopped: %v", err)
+		case <-deadline:
+			b.Fatalf("not ready and backfilled within 5 minutes (ready %t, backfill pending %d)", a.Ready(), a.evaluator.Pending())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	ready := time.Since(start)
+	checkBenchDaemon(b, a, len(files)*benchSLOsPerFile)
+
+	runtime.GC()
+	status := benchProcStatus(b)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(status["VmRSS"], "rss-MiB")
+	b.ReportMetric(status["RssAnon"], "rss-anon-MiB")
+	// What the process held before the daemon started: the test binary and the set-up's leftovers.
+	b.ReportMetric(before["VmRSS"], "rss-before-start-MiB")
+	if peakReset {
+		b.ReportMetric(status["VmHWM"], "peak-rss-MiB")
+	}
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-inuse-MiB")
+	b.ReportMetric(ready.Seconds(), "ready-s")
+	mapped := benchFileRSS(b, data)
+	b.ReportMetric(mapped.tsdb, "rss-tsdb-files-MiB")
+	b.Logf("before start: VmRSS %.0f MiB (anon %.0f)", before["VmRSS"], before["RssAnon"])
+	b.Logf("ready and backfilled %s after start; VmRSS %.0f MiB (anon %.0f, file %.0f: TSDB files %.0f, executable %.0f, other %.0f), VmHWM %.0f MiB, Go heap in use %.0f MiB",
+		ready.Round(time.Millisecond), status["VmRSS"], status["RssAnon"], status["RssFile"], mapped.tsdb, mapped.executable, mapped.other,
+		status["VmHWM"], float64(ms.HeapInuse)/(1<<20))
+	stop()
+}
+
+// checkBenchDaemon fails the benchmark unless every rule evaluated so far is healthy and every SLO's budget is what
+// the written history says: the whole period covered, half the budget spent.
+func checkBenchDaemon(b *testing.B, a *App, want int) {
+	b.Helper()
+	for _, g := range a.evaluator.Health() {
+		for _, r := range g.Rules {
+			if r.Health == rules.HealthBad {
+				b.Fatalf("group %s rule %s: %s", g.Name, r.Name, r.LastError)
+			}
+		}
+	}
+	snap := a.Snapshot()
+	if snap == nil || len(snap.SLOs) != want {
+		b.Fatalf("want a snapshot of %d SLOs, got %v", want, snap)
+	}
+	for _, s := range snap.SLOs {
+		if s.Coverage < 0.99 || math.Abs(s.BudgetRemaining-0.5) > 0.1 {
+			b.Fatalf("%s/%s: coverage %g, budget remaining %g: want 1 and 0.5", s.Service, s.SLO, s.Coverage, s.BudgetRemaining)
+		}
+	}
+}
+
+// benchProcStatus returns the memory fields (kB) of /proc/self/status in MiB.
+func benchProcStatus(b *testing.B) map[string]float64 {
+	b.Helper()
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := map[string]float64{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), ":")
+		fields := strings.Fields(value)
+		if !ok || len(fields) != 2 || fields[1] != "kB" {
+			continue
+		}
+		kb, err := strconv.ParseFloat(fields[0], 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out[name] = kb / 1024
+	}
+	for _, f := range []string{"VmRSS", "VmHWM", "RssAnon", "RssFile"} {
+		if _, ok := out[f]; !ok {
+			b.Fatalf("/proc/self/status has no %s", f)
+		}
+	}
+	return out
+}
+
+type benchFileMemory struct{ tsdb, executable, other float64 } // MiB
+
+// benchFileRSS splits the resident memory of file mappings (/proc/self/smaps) into the TSDB's files under dataDir
+// (block chunks and index, the head's chunks), the executable and the rest.
+func benchFileRSS(b *testing.B, dataDir string) benchFileMemory {
+	b.Helper()
+	data, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		b.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out benchFileMemory
+	var current *float64
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		switch {
+		case len(fields) >= 5 && strings.Contains(fields[0], "-") && !strings.HasSuffix(fields[0], ":"):
+			// A mapping: address perms offset dev inode [path].
+			current = nil
+			if len(fields) >= 6 && fields[4] != "0" {
+				switch path := strings.Join(fields[5:], " "); {
+				case strings.HasPrefix(path, dataDir):
+					current = &out.tsdb
+				case path == exe:
+					current = &out.executable
+				default:
+					current = &out.other
+				}
+			}
+		case len(fields) == 3 && fields[0] == "Rss:" && current != nil:
+			kb, err := strconv.ParseFloat(fields[1], 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			*current += kb / 1024
+		}
+	}
+	return out
+}
+
+// writeBenchSpecs writes benchFiles spec files of benchSLOsPerFile events SLOs of 30 days each, one service per
+// file, into dir and returns their paths.
+func writeBenchSpecs(b *testing.B, dir string) []string {
+	b.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	var files []string
+	for f := range benchFiles {
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "apiVersion: slokeeper/v1\nservice: svc-%02d\nowner: team-%02d\nlayer: service\nslos:\n", f, f)
+		for i := range benchSLOsPerFile {
+			name := fmt.Sprintf("s%04d", f*benchSLOsPerFile+i)
+			fmt.Fprintf(&sb, `  - name: %[1]s
+    objective: 99.9
+    period: 30d
+    sli:
+      events:
+        errors: %[2]s{slo="%[1]s",code="500"}
+        total: %[2]s{slo="%[1]s"}
+`, name, benchMetric)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("svc-%02d.yaml", f))
+		if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, path)
+	}
+	return files
+}
+
+// writeBenchHistory writes the steady state of slos, ending before ts, as one TSDB block in dir and returns the
+// number of samples written. Per SLO: 50 instances × 2 codes of raw counters scraped every 15s over the base
+// window and 10 minutes more, about 20 requests per second per instance of which 1 in 2,000 fail (a burn rate of
+// 0.5 at 99.9%); the base rates the rules record from them every 30s over the last 13 tiles; the tiles over the
+// period. Values carry some noise: constant series compress better than real ones.
+func writeBenchHistory(b *testing.B, dir string, slos []*slo.SLO, ts time.Time) int {
+	b.Helper()
+	longest := time.Duration(0)
+	for _, s := range slos {
+		longest = max(longest, s.Period)
+	}
+	// A block writer's head accepts in-order samples only within half its chunk range of its newest one.
+	w, err := tsdb.NewBlockWriter(promslog.NewNopLogger(), dir, (4 * (longest + 24*time.Hour)).Milliseconds())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		if err := w.Close(); err != nil {
+			b.Error(err)
+		}
+	}()
+	ctx := context.Background()
+	n := 0
+	for i, s := range slos {
+		app := w.AppenderV2(ctx)
+		k, err := appendBenchSLO(app, s, uint64(i), ts)
+		n += k
+		if err != nil {
+			b.Fatalf("%s: %v", s.ID(), err)
+		}
+		if err := app.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := w.Flush(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+func appendBenchSLO(app promstorage.AppenderV2, s *slo.SLO, seed uint64, ts time.Time) (int, error) {
+	o := generate.Options{}
+	win := o.Windows(s.Period)
+	var recordedLabels labels.Labels
+	for _, r := range generate.SLOGroups(s, o)[0].Rules {
+		if r.Record == c.ErrorRate(win.Base) {
+			recordedLabels = labels.FromMap(r.Labels)
+		}
+	}
+	if recordedLabels.IsEmpty() {
+		return 0, fmt.Errorf("no rule records %s", c.ErrorRate(win.Base))
+	}
+	n := 0
+	// appendSeries appends count samples step apart, the last at last.
+	appendSeries := func(ls labels.Labels, last time.Time, step time.Duration, count int, value func(k int) float64) error {
+		first := last.Add(-time.Duration(count-1) * step)
+		var ref promstorage.SeriesRef
+		for k := range count {
+			var err error
+			if ref, err = app.Append(ref, ls, 0, first.Add(time.Duration(k)*step).UnixMilli(), value(k), nil, nil, promstorage.AOptions{}); err != nil {
+				return fmt.Errorf("%s: %w", ls, err)
+			}
+			n++
+		}
+		return nil
+	}
+
+	scrapes := int((win.Base + 10*time.Minute) / benchScrape)
+	for inst := range benchInstances {
+		for _, code := range []string{"200", "500"} {
+			ls := labels.FromStrings(labels.MetricName, benchMetric, "code", code, "instance", fmt.Sprintf("i%02d", inst), "slo", s.Name)
+			h := seed<<32 | uint64(inst)<<1
+			counter := float64(1000 + 7*inst)
+			increment := func(u uint64) float64 { // a failure in 15% of the scrapes: 0.01/s
+				if u%100 < 15 {
+					return 1
+				}
+				return 0
+			}
+			if code == "200" {
+				h |= 1
+				increment = func(u uint64) float64 { return float64(270 + u%61) } // 20/s
+			}
+			if err := appendSeries(ls, ts.Add(-5*time.Second), benchScrape, scrapes, func(k int) float64 {
+				counter += increment(benchMix(h, uint64(k)))
+				return counter
+			}); err != nil {
+				return n, err
+			}
+		}
+	}
+
+	recorded := func(name string) labels.Labels {
+		lb := labels.NewBuilder(recordedLabels)
+		lb.Set(labels.MetricName, name)
+		return lb.Labels()
+	}
+	noisy := func(ls labels.Labels, mean, spread float64) func(k int) float64 {
+		h := labels.StableHash(ls)
+		return func(k int) float64 { return mean * (1 - spread + 2*spread*float64(benchMix(h, uint64(k))%1000)/1000) }
+	}
+	const errRate, totalRate = 0.01 * benchInstances, 20.01 * benchInstances
+	bases := int(13 * win.Tile / benchInterval)
+	tiles := int(s.Period/win.Tile) - 1
+	for _, r := range []struct {
+		ls           labels.Labels
+		step         time.Duration
+		count        int
+		mean, spread float64
+	}{
+		{recorded(c.ErrorRate(win.Base)), benchInterval, bases, errRate, 0.3},
+		{recorded(c.TotalRate(win.Base)), benchInterval, bases, totalRate, 0.05},
+		{recorded(c.ErrorRate(win.Tile)), win.Tile, tiles, errRate, 0.1},
+		{recorded(c.TotalRate(win.Tile)), win.Tile, tiles, totalRate, 0.02},
+	} {
+		if err := appendSeries(r.ls, ts.Add(-r.step), r.step, r.count, noisy(r.ls, r.mean, r.spread)); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// benchMix is SplitMix64's finaliser over two inputs: cheap, deterministic noise.
+func benchMix(a, b uint64) uint64 {
+	z := a*0x9e3779b97f4a7c15 + b + 0x632be59bd9b4e5d9
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}

@@ -25,6 +25,9 @@ var badConfigs = []struct {
 		`testdata/alertmanager-url-target.bad.yml:8: alerting.alertmanagers[1]: expected Alertmanager api version to be one of [v2] but got v1`,
 		`testdata/alertmanager-url-target.bad.yml:11: alerting.alertmanagers[2].kubernetes_sd_config: unknown field "kubernetes_sd_config"`,
 	}},
+	{"kubernetes-sd", []string{
+		`testdata/kubernetes-sd.bad.yml:6: alerting.alertmanagers[0].kubernetes_sd_configs: unknown field "kubernetes_sd_configs"`,
+	}},
 	{"bad-duration", []string{
 		`testdata/bad-duration.bad.yml:2: global.evaluation_interval: must be a duration such as 30s, 5m, 1h or 91d, got "5x"`,
 		`testdata/bad-duration.bad.yml:5: backfill.max_lookback: must be a duration such as 30s, 5m, 1h or 91d, got "1 week"`,

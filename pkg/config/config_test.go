@@ -9,8 +9,8 @@ import (
 	"github.com/prometheus/common/model"
 	promconfig "github.com/prometheus/prometheus/config"
 	"github.com/prometheus/prometheus/discovery"
+	"github.com/prometheus/prometheus/discovery/dns"
 	"github.com/prometheus/prometheus/discovery/file"
-	"github.com/prometheus/prometheus/discovery/kubernetes"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/relabel"
 	"github.com/stretchr/testify/require"
@@ -67,10 +67,10 @@ func TestGood(t *testing.T) {
 		require.Equal(t, []string{"testdata/alertmanagers/*.json"}, fileSD.Files)
 
 		am = ams[2]
-		k8s, ok := am.ServiceDiscoveryConfigs[0].(*kubernetes.SDConfig)
+		dnsSD, ok := am.ServiceDiscoveryConfigs[0].(*dns.SDConfig)
 		require.True(t, ok, "%T", am.ServiceDiscoveryConfigs[0])
-		require.Equal(t, kubernetes.RolePod, k8s.Role)
-		require.Equal(t, []string{"monitoring"}, k8s.NamespaceDiscovery.Names)
+		require.Equal(t, "SRV", dnsSD.Type)
+		require.Equal(t, []string{"_web._tcp.alertmanager-operated.monitoring.svc"}, dnsSD.Names)
 		require.Len(t, am.RelabelConfigs, 1)
 		require.Equal(t, relabel.Keep, am.RelabelConfigs[0].Action)
 	})

@@ -11,9 +11,13 @@ import (
 	"github.com/prometheus/prometheus/model/relabel"
 	yamlv2 "go.yaml.in/yaml/v2"
 
-	// Register every service discovery Prometheus has, so that alertmanagers
-	// can be found with kubernetes_sd_configs, file_sd_configs, dns_sd_configs …
-	_ "github.com/prometheus/prometheus/discovery/install"
+	// Alertmanagers are found with static_configs (built in), file_sd_configs
+	// or dns_sd_configs (e.g. the SRV records of a headless Kubernetes
+	// service). Not every discovery Prometheus has (discovery/install): their
+	// cloud SDKs alone take some 60 MiB of memory at start, a third of the
+	// daemon's budget, for a handful of Alertmanager addresses.
+	_ "github.com/prometheus/prometheus/discovery/dns"
+	_ "github.com/prometheus/prometheus/discovery/file"
 )
 
 // nameValidation is how Prometheus 3 validates label names by default; the

@@ -144,7 +144,7 @@ tools: ## Build the go.mod tools (promtool, and the Prometheus server of the end
 
 .PHONY: bench
 bench: ## Run the benchmarks under pkg/ and keep the output in bench.out.
-	$(GO) test -run '^$$' -bench . -benchmem ./pkg/... | tee bench.out
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem ./pkg/... | tee bench.out
 
 .PHONY: fuzz
 fuzz: ## Fuzz spec loading (FuzzLoad) for FUZZTIME (default 60s).

@@ -28,6 +28,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,7 +144,20 @@ func runBenchDaemon(b *testing.B, files []string, data string) {
 		b.ReportMetric(status["VmHWM"], "peak-rss-MiB")
 	}
 	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-inuse-MiB")
+	b.ReportMetric(float64(ms.StackInuse)/(1<<20), "stack-inuse-MiB")
+	b.ReportMetric(float64(ms.HeapIdle-ms.HeapReleased)/(1<<20), "heap-idle-unreleased-MiB")
+	b.ReportMetric(float64(runtime.NumGoroutine()), "goroutines")
 	b.ReportMetric(ready.Seconds(), "ready-s")
+	if p := os.Getenv("SLOKEEPER_BENCH_HEAPPROFILE"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+	}
 	mapped := benchFileRSS(b, data)
 	b.ReportMetric(mapped.tsdb, "rss-tsdb-files-MiB")
 	b.Logf("before start: VmRSS %.0f MiB (anon %.0f)", before["VmRSS"], before["RssAnon"])

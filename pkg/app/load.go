@@ -23,7 +23,7 @@ import (
 type loadedSpecs struct {
 	files         []string
 	slos          []*slo.SLO
-	groups        map[string][]rulefmt.RuleGroup // by spec file
+	groups        map[string][]rulefmt.RuleGroup // by spec file; nil once applied
 	targets       []evaluator.Target
 	ids           map[string]bool // service/slo
 	longestPeriod time.Duration
@@ -103,6 +103,8 @@ func (a *App) apply(cfg *config.Config, specs *loadedSpecs) error {
 	if err := a.evaluator.Update(specs.groups); err != nil {
 		return err
 	}
+	// The rules manager holds what it needs; the generated groups (megabytes at 1,000 SLOs) are not kept.
+	specs.groups = nil
 	a.evaluator.SetTargets(specs.targets)
 	a.cfg.Store(cfg)
 	a.loaded.Store(specs)

@@ -174,6 +174,7 @@ func launchPrometheus(t testing.TB, bin, addr, config string, o PrometheusOption
 
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Dir = dir
+	dieWithParent(p.cmd)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	// Registered before the Stop cleanup so that it runs after it, with the shutdown logs included.
 	t.Cleanup(func() {

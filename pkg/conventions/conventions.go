@@ -113,7 +113,7 @@ func GroupTiles(service, name string) string { return "slo:" + service + ":" + n
 func GroupBudget(service, name string) string { return "slo:" + service + ":" + name + ":budget" }
 
 // BudgetInterval is the evaluation interval of the budget group: slow enough
-// to be cheap (its period rules read thousands of tiles), fast enough (well
-// under the 5m lookback) that instant queries always see the budget. Its
-// ticket alerts watch windows of hours and days, where 2m is fine-grained.
-const BudgetInterval = 2 * time.Minute
+// to be cheap (its period rules read thousands of tiles), fast enough (under
+// the 5m lookback) that instant queries always see the budget, and that a
+// daemon that just started has budgets within a minute.
+const BudgetInterval = time.Minute

@@ -20,10 +20,10 @@ package evaluator
 // A cycle is measured by evaluating every group with rules.DefaultEvalIterationFunc, what the rules manager runs
 // at each slot, at one fixed timestamp just after the written history; set-up evaluates every group there once,
 // as the previous cycle would have, so each iteration appends the same samples again, which the TSDB accepts.
-// The three kinds of groups run at different intervals (sli every 30s, budget every 2m, tiles every tile), so
+// The three kinds of groups run at different intervals (sli every 30s, budget every 1m, tiles every tile), so
 // one 30s cycle costs
 //
-//	cycle = all sli groups once + all budget groups once × 30s/2m + all tiles groups once × 30s/tile
+//	cycle = all sli groups once + all budget groups once × 30s/1m + all tiles groups once × 30s/tile
 //
 // Groups are evaluated one after another in one goroutine. The rules manager runs groups concurrently, so on
 // two cores a cycle's wall time is at most this (cycle-ms, cycle-%-of-30s). The CPU time (cycle-cpu-ms, the

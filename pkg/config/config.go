@@ -139,7 +139,7 @@ func Parse(filename string, data []byte) (*Config, error) {
 		d.crossCheck(ix, c)
 	}
 	if len(d.errs) > 0 {
-		d.errs.sort()
+		d.errs.Sort()
 		return nil, d.errs
 	}
 	c.setDirectory(filepath.Dir(filename))
@@ -247,7 +247,7 @@ func (c *Config) SpecFiles() ([]string, error) {
 		}
 	}
 	if len(errs) > 0 {
-		errs.sort()
+		errs.Sort()
 		return nil, errs
 	}
 	slices.Sort(files)

@@ -1,57 +1,21 @@
 package config
 
 import (
-	"cmp"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/slokeeper/slokeeper/internal/fileerr"
 )
 
 // Error is one problem in a config file, located by line and field path.
-type Error struct {
-	File string // empty for a config not read from a file (Default)
-	Line int    // 0 when no single line is at fault, e.g. a required field is absent
-	Path string // e.g. remote_write[1].name; empty for the whole file
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		if e.Line > 0 {
-			fmt.Fprintf(&b, ":%d", e.Line)
-		}
-		b.WriteString(": ")
-	}
-	if e.Path != "" {
-		b.WriteString(e.Path)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+type Error = fileerr.Error
 
 // Errors is every problem found in a config file, in line order.
-type Errors []*Error
-
-func (es Errors) Error() string {
-	s := make([]string, len(es))
-	for i, e := range es {
-		s[i] = e.Error()
-	}
-	return strings.Join(s, "\n")
-}
-
-func (es Errors) sort() {
-	slices.SortStableFunc(es, func(a, b *Error) int {
-		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Path, b.Path))
-	})
-}
+type Errors = fileerr.Errors
 
 // syntaxError turns "yaml: line 3: did not find expected key" into a located error.
 func syntaxError(file string, err error) *Error {

@@ -1,0 +1,55 @@
+// Package fileerr is the located error of slokeeper's YAML inputs (spec files, the daemon's config file): one
+// problem at a file, line and field path, printed the way compilers print them, and a list of such problems
+// reported all at once.
+package fileerr
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Error is one problem in a file, located by line and field path.
+type Error struct {
+	File string // empty for input not read from a file
+	Line int    // 0 when no single line is at fault, e.g. a required field is absent
+	Path string // e.g. slos[2].objective; empty for the whole file
+	Msg  string
+}
+
+// Error formats "file:line: path: message", leaving out what is unknown.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d", e.Line)
+		}
+		b.WriteString(": ")
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Errors is every problem found, one per line.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "\n")
+}
+
+// Sort orders errors by file, line and path, keeping the order of equal ones.
+func (es Errors) Sort() {
+	slices.SortStableFunc(es, func(a, b *Error) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Path, b.Path))
+	})
+}

@@ -1,0 +1,29 @@
+package fileerr
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestFormatAndSort(t *testing.T) {
+	for _, tc := range []struct {
+		err  Error
+		want string
+	}{
+		{Error{File: "a.yaml", Line: 3, Path: "slos[0].objective", Msg: "must be in (0,100)"}, "a.yaml:3: slos[0].objective: must be in (0,100)"},
+		{Error{File: "a.yaml", Path: "specs", Msg: "required"}, "a.yaml: specs: required"},
+		{Error{File: "a.yaml", Line: 1, Msg: "invalid YAML"}, "a.yaml:1: invalid YAML"},
+		{Error{Path: "specs[2]", Msg: "matches no file"}, "specs[2]: matches no file"},
+	} {
+		require.Equal(t, tc.want, tc.err.Error())
+	}
+	es := Errors{
+		{File: "b.yaml", Line: 1, Msg: "x"},
+		{File: "a.yaml", Line: 9, Msg: "y"},
+		{File: "a.yaml", Line: 2, Path: "z", Msg: "second"},
+		{File: "a.yaml", Line: 2, Path: "a", Msg: "first"},
+	}
+	es.Sort()
+	require.Equal(t, "a.yaml:2: a: first\na.yaml:2: z: second\na.yaml:9: y\nb.yaml:1: x", es.Error())
+}

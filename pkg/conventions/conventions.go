@@ -68,6 +68,13 @@ const (
 	// PeriodCoverage is the share of the period covered by tiles (0..1):
 	// below 1 the budget is computed over less than the whole period.
 	PeriodCoverage = "slo:period_coverage:ratio"
+	// ErrorRatePeriodTile, TotalRatePeriodTile and PeriodCoverageTile are the
+	// same three over the period, computed by the tiles group when a tile
+	// lands: the only time they change. The budget group reads them back
+	// every minute instead of averaging thousands of tiles again.
+	ErrorRatePeriodTile = "slo:sli_error:rate_period_tile"
+	TotalRatePeriodTile = "slo:sli_total:rate_period_tile"
+	PeriodCoverageTile  = "slo:period_coverage:ratio_tile"
 	// Objective, ErrorBudget and PeriodSeconds are metadata constants.
 	Objective     = "slo:objective:ratio"
 	ErrorBudget   = "slo:error_budget:ratio"

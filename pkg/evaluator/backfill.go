@@ -48,9 +48,10 @@ type Target struct {
 	// SLIGroup and TilesGroup name the groups whose rules are backfilled.
 	SLIGroup, TilesGroup string
 	// BaseRules are the recording rules of the sli group that read raw series, in evaluation order; TileRules
-	// are the tiles group's rules.
-	BaseRules, TileRules []rulefmt.Rule
-	Base, Tile, Period   time.Duration
+	// are the tiles group's tile rules, backfilled at every tile; PeriodRules are its other rules (the period as
+	// of the newest tile), evaluated at the newest backfilled tile only.
+	BaseRules, TileRules, PeriodRules []rulefmt.Rule
+	Base, Tile, Period                time.Duration
 }
 
 // TargetFor derives the Target of one SLO from the groups pkg/generate made for it.
@@ -61,6 +62,7 @@ func TargetFor(file string, s *slo.SLO, w slo.Windows, groups []rulefmt.RuleGrou
 		Base: w.Base, Tile: w.Tile, Period: s.Period,
 	}
 	base := map[string]bool{conventions.ErrorRate(w.Base): true, conventions.TotalRate(w.Base): true}
+	tile := map[string]bool{conventions.ErrorRate(w.Tile): true, conventions.TotalRate(w.Tile): true}
 	for _, g := range groups {
 		switch g.Name {
 		case t.SLIGroup:
@@ -70,10 +72,16 @@ func TargetFor(file string, s *slo.SLO, w slo.Windows, groups []rulefmt.RuleGrou
 				}
 			}
 		case t.TilesGroup:
-			t.TileRules = append(t.TileRules, g.Rules...)
+			for _, r := range g.Rules {
+				if tile[r.Record] {
+					t.TileRules = append(t.TileRules, r)
+				} else {
+					t.PeriodRules = append(t.PeriodRules, r)
+				}
+			}
 		}
 	}
-	if len(t.BaseRules) != 2 || len(t.TileRules) == 0 {
+	if len(t.BaseRules) != 2 || len(t.TileRules) != 2 {
 		return Target{}, fmt.Errorf("couldn't find the base and tile rules of %s/%s in its groups", s.Service, s.Name)
 	}
 	return t, nil
@@ -86,7 +94,8 @@ func (t Target) equal(o Target) bool {
 		return slices.EqualFunc(a, b, func(x, y rulefmt.Rule) bool { return x.Record == y.Record && x.Expr == y.Expr })
 	}
 	return t.File == o.File && t.SLIGroup == o.SLIGroup && t.TilesGroup == o.TilesGroup && t.Base == o.Base &&
-		t.Tile == o.Tile && t.Period == o.Period && same(t.BaseRules, o.BaseRules) && same(t.TileRules, o.TileRules)
+		t.Tile == o.Tile && t.Period == o.Period && same(t.BaseRules, o.BaseRules) && same(t.TileRules, o.TileRules) &&
+		same(t.PeriodRules, o.PeriodRules)
 }
 
 // BackfillOptions configures backfill.
@@ -304,6 +313,15 @@ func (e *Evaluator) backfillOne(ctx context.Context, j job) (int, error) {
 	}
 	for _, r := range t.TileRules {
 		k, err := e.backfillRule(ctx, r, tileFirst, tileLast, t.Tile)
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	// The period as of the newest tile, which the budget group reads until the live tiles group records its
+	// own. (At every tile it would cost a period of tiles per step.)
+	for _, r := range t.PeriodRules {
+		k, err := e.backfillRule(ctx, r, tileLast, tileLast, t.Tile)
 		n += k
 		if err != nil {
 			return n, err

@@ -126,12 +126,23 @@ func (g *builder) tilesGroup() rulefmt.RuleGroup {
 	avg := func(name string) string {
 		return "avg_over_time(" + rangeOf(name+g.sel, g.w.Tile) + ")"
 	}
+	avgPeriod := func(name string) string {
+		return "avg_over_time(" + rangeOf(name+g.sel, g.s.Period) + ")"
+	}
 	return rulefmt.RuleGroup{
 		Name:     c.GroupTiles(g.s.Service, g.s.Name),
 		Interval: model.Duration(g.w.Tile),
 		Rules: []rulefmt.Rule{
 			g.record(c.ErrorRate(g.w.Tile), avg(c.ErrorRate(g.w.Base))),
 			g.record(c.TotalRate(g.w.Tile), avg(c.TotalRate(g.w.Base))),
+			// The period changes only when a tile lands: average it here, once per tile, from the tiles just
+			// recorded (rules of a group see the ones before them), not every minute in the budget group.
+			g.record(c.ErrorRatePeriodTile, avgPeriod(c.ErrorRate(g.w.Tile))),
+			g.record(c.TotalRatePeriodTile, avgPeriod(c.TotalRate(g.w.Tile))),
+			// The share of the period that has tiles: a young SLO (or a daemon without history) must not pass
+			// "no data yet" off as "budget intact".
+			g.record(c.PeriodCoverageTile, "clamp_max(count_over_time("+rangeOf(c.TotalRate(g.w.Tile)+g.sel, g.s.Period)+
+				") * "+seconds(g.w.Tile)+" / "+seconds(g.s.Period)+", 1)"),
 		},
 	}
 }
@@ -143,21 +154,19 @@ func (g *builder) budgetGroup() rulefmt.RuleGroup {
 			rules = append(rules, g.windowRatio(d))
 		}
 	}
-	avgPeriod := func(name string) string {
-		return "avg_over_time(" + rangeOf(name+g.sel, g.s.Period) + ")"
+	// The tiles group's latest period values, within two tiles (one evaluation may be late).
+	latest := func(name string) string {
+		return "last_over_time(" + rangeOf(name+g.sel, 2*g.w.Tile) + ")"
 	}
 	budget := float(g.s.Objective.Budget)
 	rules = append(rules,
-		g.record(c.ErrorRatePeriod, avgPeriod(c.ErrorRate(g.w.Tile))),
-		g.record(c.TotalRatePeriod, avgPeriod(c.TotalRate(g.w.Tile))),
+		g.record(c.ErrorRatePeriod, latest(c.ErrorRatePeriodTile)),
+		g.record(c.TotalRatePeriod, latest(c.TotalRatePeriodTile)),
 		// No traffic over the whole period burns no budget: ratio 0.
 		g.record(c.ErrorRatioPeriod, ratio(c.ErrorRatePeriod+g.sel, c.TotalRatePeriod+g.sel)+
 			" or 0 * "+c.TotalRatePeriod+g.sel),
 		g.record(c.BudgetRemaining, "1 - "+c.ErrorRatioPeriod+g.sel+" / "+budget),
-		// The share of the period that has tiles: a young SLO (or a daemon
-		// without history) must not pass "no data yet" off as "budget intact".
-		g.record(c.PeriodCoverage, "clamp_max(count_over_time("+rangeOf(c.TotalRate(g.w.Tile)+g.sel, g.s.Period)+
-			") * "+seconds(g.w.Tile)+" / "+seconds(g.s.Period)+", 1)"),
+		g.record(c.PeriodCoverage, latest(c.PeriodCoverageTile)),
 		g.record(c.Objective, "vector("+float(g.s.Objective.Ratio)+")"),
 		g.record(c.ErrorBudget, "vector("+budget+")"),
 		g.record(c.PeriodSeconds, "vector("+seconds(g.s.Period)+")"),

@@ -325,6 +325,7 @@ func (t *scenarios) recordedNames() []string {
 	names := []string{
 		c.ErrorRate(t.w.Base), c.TotalRate(t.w.Base), c.ErrorRate(t.w.Tile), c.TotalRate(t.w.Tile),
 		c.ErrorRatePeriod, c.TotalRatePeriod, c.ErrorRatioPeriod, c.BudgetRemaining, c.PeriodCoverage,
+		c.ErrorRatePeriodTile, c.TotalRatePeriodTile, c.PeriodCoverageTile,
 	}
 	for _, w := range t.w.Distinct() {
 		names = append(names, c.ErrorRatio(w))

@@ -394,6 +394,7 @@ func (a *App) status() any {
 		"last_reload_success_time": time.Unix(0, a.metrics.reloadTime.Load()).UTC(),
 		"backfill_pending":         a.evaluator.Pending(),
 		"ready":                    a.ready.Load(),
+		"snapshot_time":            snapshotTime(a.snapshot.Load()),
 		"demo":                     a.opts.Demo,
 		"storage_path":             cfg.Storage.Path,
 		"external_labels":          cfg.Global.ExternalLabels.Map(),

@@ -226,6 +226,20 @@ slos:
 		}
 	}
 
+	code, body = r.get(t, "/api/v1/status")
+	require.Equal(t, http.StatusOK, code)
+	var status struct {
+		Data struct {
+			Ready        bool    `json:"ready"`
+			SLOs         int     `json:"slos"`
+			SnapshotTime *string `json:"snapshot_time"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &status), body)
+	require.True(t, status.Data.Ready)
+	require.Equal(t, 8, status.Data.SLOs)
+	require.NotNil(t, status.Data.SnapshotTime)
+
 	// Removing an SLO from its file and reloading drops it from /metrics at the next snapshot.
 	specs := r.app.loaded.Load().files
 	var dbFile string

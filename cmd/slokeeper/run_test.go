@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -15,24 +13,6 @@ import (
 	"github.com/slokeeper/slokeeper/internal/e2etest"
 )
 
-// syncBuffer is a bytes.Buffer safe for the daemon's log writes and the test's reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestRunSignals runs `slokeeper run` in-process: SIGHUP reloads (and a broken spec is reported, the last good set
 // kept), SIGTERM shuts it down cleanly with exit code 0.
 func TestRunSignals(t *testing.T) {
@@ -41,7 +21,7 @@ func TestRunSignals(t *testing.T) {
 	good = good[:strings.Index(good, "  - name: b")]
 	spec := writeSpec(t, dir, "api.yaml", good)
 	addr := e2etest.FreeAddress(t)
-	var stdout, stderr syncBuffer
+	var stdout, stderr e2etest.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run([]string{"run", "--spec.files=" + spec, "--storage.path=" + filepath.Join(dir, "data"),

@@ -64,7 +64,7 @@ type Prometheus struct {
 
 	t           testing.TB
 	cmd         *exec.Cmd
-	logs        *logBuffer
+	logs        *SyncBuffer
 	api         v1.API
 	stopTimeout time.Duration
 
@@ -142,7 +142,7 @@ func launchPrometheus(t testing.TB, bin, addr, config string, o PrometheusOption
 		ConfigFile:  filepath.Join(dir, "prometheus.yml"),
 		DataDir:     cmp.Or(o.DataDir, filepath.Join(dir, "data")),
 		t:           t,
-		logs:        &logBuffer{},
+		logs:        &SyncBuffer{},
 		stopTimeout: o.StopTimeout,
 		exited:      make(chan struct{}),
 	}
@@ -411,19 +411,20 @@ func hasFlag(args []string, name string) bool {
 	return false
 }
 
-// logBuffer collects process output; the process writes from os/exec's copying goroutines while tests read.
-type logBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for concurrent writes and reads: process output written by os/exec's copying
+// goroutines, or a daemon's log, read by the test meanwhile.
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *logBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *logBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

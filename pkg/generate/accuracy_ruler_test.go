@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -156,7 +157,8 @@ func (r *ruler) scrapeUntil(ts time.Time) {
 	require.NoError(r.t, app.Commit())
 }
 
-// query runs an instant query; errors and warnings both fail the test.
+// query runs an instant query; errors and warnings both fail the test. A matrix is copied: closing the query
+// returns its points to the engine's pools, where parallel tests' queries would reuse them.
 func (r *ruler) query(qs string, ts time.Time) parser.Value {
 	r.t.Helper()
 	q, err := r.engine.NewInstantQuery(r.t.Context(), r.db, nil, qs, ts)
@@ -165,6 +167,13 @@ func (r *ruler) query(qs string, ts time.Time) parser.Value {
 	res := q.Exec(r.t.Context())
 	require.NoError(r.t, res.Err, qs)
 	require.Empty(r.t, res.Warnings.AsErrors(), "query %s", qs)
+	if m, ok := res.Value.(promql.Matrix); ok {
+		out := make(promql.Matrix, len(m))
+		for i, s := range m {
+			out[i] = promql.Series{Metric: s.Metric, Floats: slices.Clone(s.Floats), Histograms: slices.Clone(s.Histograms)}
+		}
+		return out
+	}
 	return res.Value
 }
 

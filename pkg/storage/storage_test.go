@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -52,6 +53,14 @@ func query(t *testing.T, q storage.Queryable, expr string) parser.Value {
 	res := qry.Exec(t.Context())
 	require.NoError(t, res.Err, expr)
 	require.Empty(t, res.Warnings, expr)
+	// Closing the query returns a matrix's points to the engine's pools: hand out a copy.
+	if m, ok := res.Value.(promql.Matrix); ok {
+		out := make(promql.Matrix, len(m))
+		for i, s := range m {
+			out[i] = promql.Series{Metric: s.Metric, Floats: slices.Clone(s.Floats), Histograms: slices.Clone(s.Histograms)}
+		}
+		return out
+	}
 	return res.Value
 }
 

@@ -26,6 +26,7 @@ type generateCommand struct {
 	tests     bool
 	format    string
 	minWindow model.Duration
+	groupBy   string
 }
 
 func (c *generateCommand) name() string { return "generate" }
@@ -39,11 +40,13 @@ func (c *generateCommand) register(app *kingpin.Application) {
 		Default(string(generate.FormatPrometheus)).EnumVar(&c.format, string(generate.FormatPrometheus), string(generate.FormatPrometheusOperator))
 	cmd.Flag("window.min", "Shortest window of any rule. Every ratio is averaged from rates over it, so it must span at least two scrapes (four is safer) and the rule evaluation interval; lower it only if you scrape faster than every minute. Short periods have their fastest windows raised to it.").
 		Default(slo.DefaultMinWindow.String()).SetValue(&c.minWindow)
+	cmd.Flag("group-by", "How rules are grouped: slo (three groups per SLO: a slow or failing SLO never delays another, and rulers that shard by group spread them) or service (the SLOs of a service share their groups: far fewer groups with many SLOs; what `slokeeper run` evaluates).").
+		Default(string(generate.GroupBySLO)).EnumVar(&c.groupBy, string(generate.GroupBySLO), string(generate.GroupByService))
 	cmd.Arg("files", "Spec files (slokeeper/v1 YAML).").Required().ExistingFilesVar(&c.files)
 }
 
 func (c *generateCommand) options() generate.Options {
-	return generate.Options{MinWindow: time.Duration(c.minWindow)}
+	return generate.Options{MinWindow: time.Duration(c.minWindow), GroupBy: generate.GroupBy(c.groupBy)}
 }
 
 type output struct {

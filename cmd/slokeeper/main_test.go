@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -92,6 +93,18 @@ func TestGenerate(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(op, "payments.rules.yml"))
 	require.NoError(t, err)
 	require.Contains(t, string(b), "kind: PrometheusRule\n")
+
+	// Grouped by service: one sli and one budget group for payments' two SLOs (one tile length).
+	svc := t.TempDir()
+	code, _, errOut = runCLI(t, append([]string{"generate", "--group-by=service", "-o", svc}, examples(t)...)...)
+	require.Equal(t, 0, code, errOut)
+	b, err = os.ReadFile(filepath.Join(svc, "payments.rules.yml"))
+	require.NoError(t, err)
+	var groups []string
+	for _, m := range regexp.MustCompile(`(?m)^  - name: (\S+)$`).FindAllStringSubmatch(string(b), -1) {
+		groups = append(groups, m[1])
+	}
+	require.Equal(t, []string{"slo:payments:sli", "slo:payments:tiles:10m", "slo:payments:budget"}, groups)
 
 	code, _, errOut = runCLI(t, append([]string{"generate", "--tests", "--format=prometheus-operator", "-o", op}, examples(t)...)...)
 	require.Equal(t, 2, code)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -17,9 +18,10 @@ import (
 
 // runCommand is `slokeeper run`: the daemon.
 type runCommand struct {
-	cmd   *kingpin.CmdClause
-	opts  app.Options
-	watch time.Duration
+	cmd           *kingpin.CmdClause
+	opts          app.Options
+	watch         time.Duration
+	memLimitRatio float64
 }
 
 func (c *runCommand) name() string { return c.cmd.FullCommand() }
@@ -42,6 +44,8 @@ func (c *runCommand) register(a *kingpin.Application) {
 		PlaceHolder("<URL>").StringVar(&c.opts.ExternalURL)
 	c.cmd.Flag("spec.watch-interval", "How often to check the config and spec files for changes and reload (0 disables).").
 		Default(app.DefaultWatchInterval.String()).DurationVar(&c.watch)
+	c.cmd.Flag("auto-gomemlimit.ratio", "Under a cgroup memory limit, set the Go runtime's soft memory limit (GOMEMLIMIT) to this share of it, unless GOMEMLIMIT is set; 0 disables. (GOGC defaults to 30 unless set.)").
+		Default(strconv.FormatFloat(app.DefaultMemoryLimitRatio, 'g', -1, 64)).Float64Var(&c.memLimitRatio)
 	c.cmd.Flag("demo", "Run the built-in demo: the example specs over an embedded TSDB fed by a traffic generator with days of history and a live incident.").
 		BoolVar(&c.opts.Demo)
 }
@@ -56,6 +60,11 @@ func (c *runCommand) run(logger *slog.Logger, _, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "slokeeper run: nothing to evaluate: pass --config.file, --spec.files or --demo")
 		return 2
 	}
+	if c.memLimitRatio < 0 || c.memLimitRatio > 1 {
+		fmt.Fprintf(stderr, "slokeeper run: --auto-gomemlimit.ratio must be in [0, 1], got %g\n", c.memLimitRatio)
+		return 2
+	}
+	app.TuneRuntime(logger, c.memLimitRatio)
 	a, err := app.New(c.opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "slokeeper run: %v\n", err)

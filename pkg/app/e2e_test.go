@@ -216,7 +216,7 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 	// Prometheus goes away: the base rates fail and are counted; the budget is kept, not refilled.
 	before, _ := shopStatus(a)
 	failures := func() float64 {
-		return metricValue(t, a, "slokeeper_rule_group_evaluation_failures_total", "rule_group", c.GroupSLI("shop", "availability"))
+		return metricValue(t, a, "slokeeper_rule_group_evaluation_failures_total", "rule_group", c.ServiceGroupSLI("shop"))
 	}
 	successes := func() float64 {
 		return metricValue(t, a, "slokeeper_backfill_runs_total", "result", "success")
@@ -233,7 +233,7 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 	require.InDelta(t, before.BudgetRemaining, during.BudgetRemaining, 0.05*math.Abs(before.BudgetRemaining)+0.05,
 		"budget %g before the outage, %g during", before.BudgetRemaining, during.BudgetRemaining)
 	_, body := r.get(t, "/metrics")
-	require.Contains(t, body, `slokeeper_rule_group_evaluation_failures_total{rule_group="slo:shop:availability:sli"}`)
+	require.Contains(t, body, `slokeeper_rule_group_evaluation_failures_total{rule_group="slo:shop:sli"}`)
 
 	// It comes back on the same address with its data: evaluation resumes and the gap is backfilled.
 	prom = e2etest.StartPrometheus(t, e2etest.PrometheusOptions{

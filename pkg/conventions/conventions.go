@@ -106,8 +106,10 @@ func Window(w time.Duration) string {
 	return s
 }
 
-// Each SLO has its own rule groups, so that a slow or failing SLO never
-// delays another.
+// By default each SLO has its own rule groups, so that a slow or failing SLO
+// never delays another, and rulers that shard by group (Thanos, Mimir) spread
+// them. With generate's GroupByService (what the daemon runs) the SLOs of a
+// service share their groups instead: see the Service* names.
 
 // GroupSLI names the group of base rates, short windows and page alerts.
 func GroupSLI(service, name string) string { return "slo:" + service + ":" + name + ":sli" }
@@ -124,3 +126,15 @@ func GroupBudget(service, name string) string { return "slo:" + service + ":" + 
 // the 5m lookback) that instant queries always see the budget, and that a
 // daemon that just started has budgets within a minute.
 const BudgetInterval = time.Minute
+
+// ServiceGroupSLI names the sli group shared by the SLOs of a service.
+func ServiceGroupSLI(service string) string { return "slo:" + service + ":sli" }
+
+// ServiceGroupTiles names the tiles group shared by the SLOs of a service
+// whose tiles last tile (SLOs of different periods have different tiles).
+func ServiceGroupTiles(service string, tile time.Duration) string {
+	return "slo:" + service + ":tiles:" + Window(tile)
+}
+
+// ServiceGroupBudget names the budget group shared by the SLOs of a service.
+func ServiceGroupBudget(service string) string { return "slo:" + service + ":budget" }

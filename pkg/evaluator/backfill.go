@@ -54,31 +54,29 @@ type Target struct {
 	Base, Tile, Period                time.Duration
 }
 
-// TargetFor derives the Target of one SLO from the groups pkg/generate made for it.
+// TargetFor derives the Target of one SLO from the groups generate.SLOGroups made for it (sli, tiles, budget, in
+// that order; under the names of the groups that evaluate them, which the SLO may share with others).
 func TargetFor(file string, s *slo.SLO, w slo.Windows, groups []rulefmt.RuleGroup) (Target, error) {
+	if len(groups) != 3 {
+		return Target{}, fmt.Errorf("%s/%s: want its sli, tiles and budget groups, got %d groups", s.Service, s.Name, len(groups))
+	}
 	t := Target{
 		Service: s.Service, SLO: s.Name, File: file,
-		SLIGroup: conventions.GroupSLI(s.Service, s.Name), TilesGroup: conventions.GroupTiles(s.Service, s.Name),
+		SLIGroup: groups[0].Name, TilesGroup: groups[1].Name,
 		Base: w.Base, Tile: w.Tile, Period: s.Period,
 	}
 	base := map[string]bool{conventions.ErrorRate(w.Base): true, conventions.TotalRate(w.Base): true}
 	tile := map[string]bool{conventions.ErrorRate(w.Tile): true, conventions.TotalRate(w.Tile): true}
-	for _, g := range groups {
-		switch g.Name {
-		case t.SLIGroup:
-			for _, r := range g.Rules {
-				if base[r.Record] {
-					t.BaseRules = append(t.BaseRules, r)
-				}
-			}
-		case t.TilesGroup:
-			for _, r := range g.Rules {
-				if tile[r.Record] {
-					t.TileRules = append(t.TileRules, r)
-				} else {
-					t.PeriodRules = append(t.PeriodRules, r)
-				}
-			}
+	for _, r := range groups[0].Rules {
+		if base[r.Record] {
+			t.BaseRules = append(t.BaseRules, r)
+		}
+	}
+	for _, r := range groups[1].Rules {
+		if tile[r.Record] {
+			t.TileRules = append(t.TileRules, r)
+		} else {
+			t.PeriodRules = append(t.PeriodRules, r)
 		}
 	}
 	if len(t.BaseRules) != 2 || len(t.TileRules) != 2 {
@@ -123,8 +121,9 @@ type backfiller struct {
 	e       *Evaluator
 	opts    BackfillOptions
 	mtx     sync.Mutex
-	targets map[string]Target // by id
-	byGroup map[string]string // sli group key → target id
+	targets map[string]Target   // by id
+	byGroup map[string][]string // sli group key → the ids of its targets
+	health  map[string]sliState // by id
 	queue   []job
 	wake    chan struct{}
 }
@@ -133,7 +132,7 @@ func newBackfiller(e *Evaluator, opts BackfillOptions) *backfiller {
 	if opts.RetryInterval <= 0 {
 		opts.RetryInterval = 30 * time.Second
 	}
-	return &backfiller{e: e, opts: opts, targets: map[string]Target{}, byGroup: map[string]string{}, wake: make(chan struct{}, 1)}
+	return &backfiller{e: e, opts: opts, targets: map[string]Target{}, byGroup: map[string][]string{}, health: map[string]sliState{}, wake: make(chan struct{}, 1)}
 }
 
 // SetTargets declares the SLOs being evaluated. New and changed SLOs are queued for backfill of their history
@@ -145,10 +144,11 @@ func (e *Evaluator) SetTargets(targets []Target) {
 	b.mtx.Lock()
 	defer b.mtx.Unlock()
 	next := make(map[string]Target, len(targets))
-	b.byGroup = make(map[string]string, len(targets))
+	b.byGroup = make(map[string][]string, len(targets))
 	for _, t := range targets {
 		next[t.id()] = t
-		b.byGroup[rules.GroupKey(t.File, t.SLIGroup)] = t.id()
+		key := rules.GroupKey(t.File, t.SLIGroup)
+		b.byGroup[key] = append(b.byGroup[key], t.id())
 		if old, ok := b.targets[t.id()]; ok && old.equal(t) {
 			continue
 		}
@@ -161,6 +161,7 @@ func (e *Evaluator) SetTargets(targets []Target) {
 	for id, t := range b.targets {
 		if _, ok := next[id]; !ok {
 			e.metrics.backfillLastEnd.DeleteLabelValues(t.Service, t.SLO)
+			delete(b.health, id)
 		}
 	}
 	b.targets = next
@@ -168,20 +169,38 @@ func (e *Evaluator) SetTargets(targets []Target) {
 	b.signal()
 }
 
-// recovered queues the gap of an sli group whose evaluations failed from after until to.
-func (b *backfiller) recovered(groupKey string, after, to time.Time) {
-	if b.opts.Disabled {
-		return
-	}
+// sliState is whether an SLO's rules in its sli group failed at their last evaluation, and when they last
+// all worked (an evaluation timestamp).
+type sliState struct {
+	failing     bool
+	lastSuccess time.Time
+}
+
+// observed records an evaluation at ts of the group with key groupKey, in which the rules of the SLOs in failed
+// (by id) failed. When it is an sli group, the SLOs whose rules failed before and work again have the gap since
+// their last success queued for backfill.
+func (b *backfiller) observed(groupKey string, ts time.Time, failed map[string]bool) {
 	b.mtx.Lock()
 	defer b.mtx.Unlock()
-	id, ok := b.byGroup[groupKey]
-	if !ok {
-		return
+	queued := false
+	for _, id := range b.byGroup[groupKey] {
+		st := b.health[id]
+		if failed[id] {
+			st.failing = true
+			b.health[id] = st
+			continue
+		}
+		if st.failing && !st.lastSuccess.IsZero() && !b.opts.Disabled {
+			b.e.logger.Info("SLO rules recovered, backfilling the gap", "slo", id, "since", st.lastSuccess)
+			b.queue = append(b.queue, job{target: b.targets[id], after: st.lastSuccess, to: ts})
+			queued = true
+		}
+		b.health[id] = sliState{lastSuccess: ts}
 	}
-	b.queue = append(b.queue, job{target: b.targets[id], after: after, to: to})
-	b.e.metrics.backfillPending.Set(float64(len(b.queue)))
-	b.signal()
+	if queued {
+		b.e.metrics.backfillPending.Set(float64(len(b.queue)))
+		b.signal()
+	}
 }
 
 func (b *backfiller) signal() {

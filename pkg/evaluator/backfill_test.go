@@ -1,7 +1,11 @@
 package evaluator
 
 import (
+	"context"
+	"errors"
 	"math"
+	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -10,6 +14,7 @@ import (
 	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/rules"
 	promstorage "github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb"
 	"github.com/stretchr/testify/require"
@@ -162,4 +167,103 @@ func TestBackfillRebuildsThePeriodExactly(t *testing.T) {
 	require.Len(t, v, 1)
 	require.Equal(t, float64(s.Period/w.Tile), v[0].F, "a restart must not duplicate tiles")
 	require.False(t, math.IsNaN(v[0].F))
+}
+
+// flakyQueryable fails every Select of one metric while fail is set, as remote storage that went away would.
+type flakyQueryable struct {
+	promstorage.Queryable
+	metric string
+	fail   *atomic.Bool
+}
+
+func (q flakyQueryable) Querier(mint, maxt int64) (promstorage.Querier, error) {
+	inner, err := q.Queryable.Querier(mint, maxt)
+	if err != nil {
+		return nil, err
+	}
+	return flakyQuerier{Querier: inner, q: q}, nil
+}
+
+type flakyQuerier struct {
+	promstorage.Querier
+	q flakyQueryable
+}
+
+func (q flakyQuerier) Select(ctx context.Context, sorted bool, hints *promstorage.SelectHints, ms ...*labels.Matcher) promstorage.SeriesSet {
+	for _, m := range ms {
+		if m.Name == labels.MetricName && m.Value == q.q.metric && q.q.fail.Load() {
+			return promstorage.ErrSeriesSet(errors.New("remote storage unreachable"))
+		}
+	}
+	return q.Querier.Select(ctx, sorted, hints, ms...)
+}
+
+// TestSharedGroupRecoveryBackfillsTheSLOThatFailed: two SLOs of a service share their groups; while the raw
+// series of one cannot be read, only its rules fail, and when they work again only its gap is queued, from its
+// last successful evaluation.
+func TestSharedGroupRecoveryBackfillsTheSLOThatFailed(t *testing.T) {
+	st := openStorage(t, t.TempDir())
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	fail := &atomic.Bool{}
+	ev := New(Options{
+		Queryable:  flakyQueryable{Queryable: st.Queryable(), metric: "flaky_total", fail: fail},
+		Appendable: st.Appendable(),
+		Backfill:   BackfillOptions{Local: st.Local()},
+	})
+	t.Cleanup(ev.Stop)
+
+	good := availabilitySLO()
+	flaky := availabilitySLO()
+	flaky.Name = "flaky"
+	flaky.SLI.Errors, flaky.SLI.Total = `flaky_total{code="500"}`, "flaky_total"
+	o := generate.Options{GroupBy: generate.GroupByService}
+	var targets []Target
+	for _, s := range []*slo.SLO{good, flaky} {
+		tg, err := TargetFor(specID, s, o.Windows(s.Period), generate.SLOGroups(s, o))
+		require.NoError(t, err)
+		targets = append(targets, tg)
+	}
+	groups := generate.Groups([]*slo.SLO{good, flaky}, o)
+	require.Len(t, groups, 3, "the two SLOs share an sli, a tiles and a budget group")
+	ev.SetTargets(targets)
+	require.NoError(t, ev.Update(map[string][]rulefmt.RuleGroup{specID: groups}))
+	require.Equal(t, 2, ev.Pending(), "both SLOs are new")
+
+	var sli *rules.Group
+	for _, g := range ev.RuleGroups() {
+		if g.Name() == c.ServiceGroupSLI(good.Service) {
+			sli = g
+		}
+	}
+	require.NotNil(t, sli)
+	eval := func(ts time.Time) map[string]bool {
+		rules.DefaultEvalIterationFunc(t.Context(), sli, ts)
+		ev.observe(sli, ts, 0)
+		failed := map[string]bool{}
+		for _, r := range sli.Rules() {
+			if r.LastError() != nil {
+				failed[r.Labels().Get(c.LabelSLO)] = true
+			}
+		}
+		return failed
+	}
+	t0 := time.Now().Truncate(time.Minute)
+	require.Empty(t, eval(t0))
+	fail.Store(true)
+	require.Equal(t, map[string]bool{"flaky": true}, eval(t0.Add(30*time.Second)), "only the flaky SLO's rules fail")
+	require.Equal(t, 2, ev.Pending(), "nothing to backfill while it fails")
+	fail.Store(false)
+	t2 := t0.Add(time.Minute)
+	require.Empty(t, eval(t2))
+
+	ev.backfill.mtx.Lock()
+	queue := slices.Clone(ev.backfill.queue)
+	ev.backfill.mtx.Unlock()
+	require.Len(t, queue, 3)
+	gap := queue[2]
+	require.Equal(t, "api/flaky", gap.target.id())
+	require.True(t, gap.after.Equal(t0), "from its last success %s, got %s", t0, gap.after)
+	require.True(t, gap.to.Equal(t2), "to its recovery %s, got %s", t2, gap.to)
+	require.Empty(t, eval(t2.Add(30*time.Second)))
+	require.Equal(t, 3, ev.Pending(), "a recovery is queued once")
 }

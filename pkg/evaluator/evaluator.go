@@ -165,6 +165,11 @@ func New(opts Options) *Evaluator {
 		ResendDelay:     resendDelay,
 		GroupLoader:     ld,
 		Parser:          p,
+		// Rules run one after the other (no concurrent rule evaluation), so the manager's analysis of which
+		// rules depend on which is not needed. It is also not cheap: it links every rule to every rule of its
+		// group reading a metric it records, by name, and a service's groups hold many SLOs recording the same
+		// names (tens of MB at 1,000 SLOs).
+		RuleDependencyController: noDependencies{},
 	})
 	e := &Evaluator{
 		opts:        opts,
@@ -296,3 +301,9 @@ func (e *Evaluator) RuleGroups() []*rules.Group { return e.manager.RuleGroups() 
 
 // AlertingRules returns the alerting rules of the running groups.
 func (e *Evaluator) AlertingRules() []*rules.AlertingRule { return e.manager.AlertingRules() }
+
+// noDependencies is a rules.RuleDependencyController that analyses nothing: rules keep the unknown dependencies
+// the manager starts them with, which only matters to concurrent rule evaluation, off here.
+type noDependencies struct{}
+
+func (noDependencies) AnalyseRules([]rules.Rule) {}

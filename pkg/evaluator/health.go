@@ -72,19 +72,20 @@ func (e *Evaluator) Health() []GroupHealth {
 }
 
 type groupState struct {
-	failing     bool
-	lastSuccess time.Time // evaluation timestamp
-	evaluated   bool
+	evaluated bool
 }
 
-// observe records one evaluation of g at ts: metrics, and the recovery of a failing group, whose gap is then
-// backfilled.
+// observe records one evaluation of g at ts: metrics, and per SLO whether its rules failed, so that the gap of an
+// SLO whose base rates failed (remote storage down) is backfilled when they work again.
 func (e *Evaluator) observe(g *rules.Group, ts time.Time, took time.Duration) {
-	failed := false
+	var failed map[string]bool // SLO ids with a rule that failed
 	for _, r := range g.Rules() {
 		if r.LastError() != nil {
-			failed = true
-			break
+			if failed == nil {
+				failed = map[string]bool{}
+			}
+			ls := r.Labels()
+			failed[ls.Get(conventions.LabelService)+"/"+ls.Get(conventions.LabelSLO)] = true
 		}
 	}
 	name := g.Name()
@@ -92,23 +93,14 @@ func (e *Evaluator) observe(g *rules.Group, ts time.Time, took time.Duration) {
 	e.metrics.evalDuration.WithLabelValues(name).Observe(took.Seconds())
 	key := rules.GroupKey(g.File(), name)
 	e.stateMtx.Lock()
-	st := e.groupState[key]
-	wasFailing, after := st.failing, st.lastSuccess
-	st.failing, st.evaluated = failed, true
-	if !failed {
-		st.lastSuccess = ts
-	}
-	e.groupState[key] = st
+	e.groupState[key] = groupState{evaluated: true}
 	e.stateMtx.Unlock()
-	if failed {
+	if failed != nil {
 		e.metrics.evalFailures.WithLabelValues(name).Inc()
-		return
+	} else {
+		e.metrics.lastSuccess.WithLabelValues(name).Set(float64(ts.UnixNano()) / 1e9)
 	}
-	e.metrics.lastSuccess.WithLabelValues(name).Set(float64(ts.UnixNano()) / 1e9)
-	if wasFailing && !after.IsZero() {
-		e.logger.Info("Rule group recovered, backfilling the gap", "group", name, "since", after)
-		e.backfill.recovered(key, after, ts)
-	}
+	e.backfill.observed(key, ts, failed)
 }
 
 // Evaluated tells whether the first evaluation cycle is complete: every running group has been evaluated at least

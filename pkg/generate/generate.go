@@ -2,6 +2,7 @@ package generate
 
 import (
 	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,6 +21,32 @@ type Options struct {
 	Catalog []slo.CatalogEntry
 	// MinWindow is the shortest window; 0 means slo.DefaultMinWindow.
 	MinWindow time.Duration
+	// GroupBy chooses how rules are split into groups; empty means
+	// GroupBySLO.
+	GroupBy GroupBy
+}
+
+// GroupBy is a way to split the rules into groups.
+type GroupBy string
+
+const (
+	// GroupBySLO gives each SLO its own three groups: a slow or failing SLO
+	// never delays another, and rulers that shard by group spread them.
+	GroupBySLO GroupBy = "slo"
+	// GroupByService makes the SLOs of a service share their groups (one sli,
+	// one budget, one tiles group per tile length), each SLO's rules in the
+	// same order as with GroupBySLO. A ruler then runs a few groups per
+	// service instead of three per SLO: far fewer goroutines, group metrics
+	// and timers, which is what the daemon runs.
+	GroupByService GroupBy = "service"
+)
+
+// GroupNames returns the names of the sli, tiles and budget groups of s.
+func (o Options) GroupNames(s *slo.SLO) (sli, tiles, budget string) {
+	if o.GroupBy == GroupByService {
+		return c.ServiceGroupSLI(s.Service), c.ServiceGroupTiles(s.Service, o.Windows(s.Period).Tile), c.ServiceGroupBudget(s.Service)
+	}
+	return c.GroupSLI(s.Service, s.Name), c.GroupTiles(s.Service, s.Name), c.GroupBudget(s.Service, s.Name)
 }
 
 // Windows returns the windows of period under these options.
@@ -34,16 +61,21 @@ func (o Options) catalog() []slo.CatalogEntry {
 	return o.Catalog
 }
 
-// Groups returns the rule groups of the SLOs, three per SLO, in input order.
+// Groups returns the rule groups of the SLOs, in input order: three per SLO,
+// or with GroupByService the groups of each service (see MergeGroups).
 func Groups(slos []*slo.SLO, o Options) []rulefmt.RuleGroup {
 	out := make([]rulefmt.RuleGroup, 0, 3*len(slos))
 	for _, s := range slos {
 		out = append(out, SLOGroups(s, o)...)
 	}
+	if o.GroupBy == GroupByService {
+		return MergeGroups(out)
+	}
 	return out
 }
 
-// SLOGroups returns the three rule groups of one SLO:
+// SLOGroups returns the three rule groups of one SLO, named after
+// o.GroupNames:
 //   - sli: base rates from the raw series, the short windows and the page
 //     alerts; evaluated at the ruler's interval.
 //   - tiles: the base rates averaged over the tile window, evaluated once
@@ -53,7 +85,26 @@ func Groups(slos []*slo.SLO, o Options) []rulefmt.RuleGroup {
 func SLOGroups(s *slo.SLO, o Options) []rulefmt.RuleGroup {
 	w := o.Windows(s.Period)
 	g := &builder{s: s, w: w, sel: selector(s), labels: seriesLabels(s)}
-	return []rulefmt.RuleGroup{g.sliGroup(), g.tilesGroup(), g.budgetGroup()}
+	sli, tiles, budget := o.GroupNames(s)
+	return []rulefmt.RuleGroup{g.sliGroup(sli), g.tilesGroup(tiles), g.budgetGroup(budget)}
+}
+
+// MergeGroups joins the groups of the same name into one, in the order the
+// names first appear, keeping the order of their rules. Groups of one name
+// must have the same interval (GroupNames guarantees it).
+func MergeGroups(groups []rulefmt.RuleGroup) []rulefmt.RuleGroup {
+	index := make(map[string]int, len(groups))
+	var out []rulefmt.RuleGroup
+	for _, g := range groups {
+		if i, ok := index[g.Name]; ok {
+			out[i].Rules = append(out[i].Rules, g.Rules...)
+			continue
+		}
+		index[g.Name] = len(out)
+		g.Rules = slices.Clone(g.Rules) // the appends above must not write into the caller's groups
+		out = append(out, g)
+	}
+	return out
 }
 
 type builder struct {
@@ -102,7 +153,7 @@ func (g *builder) windowRatio(d time.Duration) rulefmt.Rule {
 		"avg_over_time("+c.ErrorRate(src)+g.sel+"["+win+"]) / (avg_over_time("+c.TotalRate(src)+g.sel+"["+win+"]) > 0)")
 }
 
-func (g *builder) sliGroup() rulefmt.RuleGroup {
+func (g *builder) sliGroup(name string) rulefmt.RuleGroup {
 	rules := make([]rulefmt.Rule, 0, 2+2*len(g.w.Alerts)+len(g.w.Alerts))
 	if totalFirst(g.s) {
 		// The total first: the error rate reads it back (one series) instead of the raw total series again.
@@ -119,10 +170,10 @@ func (g *builder) sliGroup() rulefmt.RuleGroup {
 		}
 	}
 	rules = append(rules, g.alerts(slo.TierPage)...)
-	return rulefmt.RuleGroup{Name: c.GroupSLI(g.s.Service, g.s.Name), Rules: rules}
+	return rulefmt.RuleGroup{Name: name, Rules: rules}
 }
 
-func (g *builder) tilesGroup() rulefmt.RuleGroup {
+func (g *builder) tilesGroup(name string) rulefmt.RuleGroup {
 	avg := func(name string) string {
 		return "avg_over_time(" + rangeOf(name+g.sel, g.w.Tile) + ")"
 	}
@@ -130,7 +181,7 @@ func (g *builder) tilesGroup() rulefmt.RuleGroup {
 		return "avg_over_time(" + rangeOf(name+g.sel, g.s.Period) + ")"
 	}
 	return rulefmt.RuleGroup{
-		Name:     c.GroupTiles(g.s.Service, g.s.Name),
+		Name:     name,
 		Interval: model.Duration(g.w.Tile),
 		Rules: []rulefmt.Rule{
 			g.record(c.ErrorRate(g.w.Tile), avg(c.ErrorRate(g.w.Base))),
@@ -147,7 +198,7 @@ func (g *builder) tilesGroup() rulefmt.RuleGroup {
 	}
 }
 
-func (g *builder) budgetGroup() rulefmt.RuleGroup {
+func (g *builder) budgetGroup(name string) rulefmt.RuleGroup {
 	rules := make([]rulefmt.Rule, 0, len(g.w.Alerts)*2+9+len(g.w.Alerts))
 	for _, d := range g.w.Distinct() {
 		if g.w.Tiled(d) {
@@ -174,7 +225,7 @@ func (g *builder) budgetGroup() rulefmt.RuleGroup {
 	)
 	rules = append(rules, g.alerts(slo.TierTicket)...)
 	return rulefmt.RuleGroup{
-		Name:     c.GroupBudget(g.s.Service, g.s.Name),
+		Name:     name,
 		Interval: model.Duration(c.BudgetInterval),
 		Rules:    rules,
 	}

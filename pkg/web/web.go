@@ -18,6 +18,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -39,6 +40,8 @@ const (
 	PathSLOs    = "/api/v1/slos"
 	PathStatus  = "/api/v1/status"
 	PathWrite   = "/api/v1/write"
+	// PathPprof serves Go's runtime profiles (net/http/pprof), e.g. PathPprof+"heap".
+	PathPprof = "/debug/pprof/"
 )
 
 // Options configures New. Nil fields get the defaults documented on each of them.
@@ -132,6 +135,12 @@ func New(opts Options) *Handler {
 	if opts.RemoteWrite != nil {
 		h.route(PathWrite, PathWrite, []string{http.MethodPost}, opts.RemoteWrite)
 	}
+	// Go's profiles, as Prometheus serves them: behind the same TLS and authentication as everything else.
+	h.mux.Handle(PathPprof, h.metrics.instrument(PathPprof, http.HandlerFunc(pprof.Index)))
+	h.mux.Handle(PathPprof+"cmdline", h.metrics.instrument(PathPprof, http.HandlerFunc(pprof.Cmdline)))
+	h.mux.Handle(PathPprof+"profile", h.metrics.instrument(PathPprof, http.HandlerFunc(pprof.Profile)))
+	h.mux.Handle(PathPprof+"symbol", h.metrics.instrument(PathPprof, http.HandlerFunc(pprof.Symbol)))
+	h.mux.Handle(PathPprof+"trace", h.metrics.instrument(PathPprof, http.HandlerFunc(pprof.Trace)))
 	return h
 }
 

@@ -242,6 +242,8 @@ func TestRouting(t *testing.T) {
 		{"POST status page", withWrite, request{method: "POST", path: "/"}, 405, "GET, HEAD"},
 		{"unknown path", withWrite, request{path: "/graph"}, 404, ""},
 		{"unknown API path", withWrite, request{path: "/api/v1/query"}, 404, ""},
+		{"heap profile", without, request{path: "/debug/pprof/heap"}, 200, ""},
+		{"profile index", without, request{path: "/debug/pprof/"}, 200, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := tc.s.do(t, tc.req)

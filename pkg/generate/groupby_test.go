@@ -1,0 +1,69 @@
+package generate_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/stretchr/testify/require"
+
+	c "github.com/slokeeper/slokeeper/pkg/conventions"
+	"github.com/slokeeper/slokeeper/pkg/generate"
+	"github.com/slokeeper/slokeeper/pkg/spec"
+)
+
+// With GroupByService the SLOs of a service share their groups: one sli group, one budget group and one tiles
+// group per tile length, holding exactly the rules of the per-SLO groups, each SLO's in the same order.
+func TestGroupByServiceSharesGroups(t *testing.T) {
+	slos, err := spec.Load([]string{"testdata/specs/edge.yaml"})
+	require.NoError(t, err)
+	perSLO := generate.Options{}
+	shared := generate.Options{GroupBy: generate.GroupByService}
+
+	got := generate.Groups(slos, shared)
+	tiles := map[string]bool{}
+	for _, s := range slos {
+		tiles[c.ServiceGroupTiles(s.Service, shared.Windows(s.Period).Tile)] = true
+	}
+	require.Greater(t, len(tiles), 1, "the edge specs have SLOs of different tile lengths")
+	require.Len(t, got, 2+len(tiles))
+
+	want := map[string][]rulefmt.Rule{}
+	for _, s := range slos {
+		for i, g := range generate.SLOGroups(s, perSLO) {
+			name := [3]string{c.ServiceGroupSLI(s.Service), c.ServiceGroupTiles(s.Service, perSLO.Windows(s.Period).Tile), c.ServiceGroupBudget(s.Service)}[i]
+			want[name] = append(want[name], g.Rules...)
+		}
+	}
+	for _, g := range got {
+		require.Equal(t, want[g.Name], g.Rules, "group %s", g.Name)
+		require.NotEmpty(t, g.Rules)
+		delete(want, g.Name)
+	}
+	require.Empty(t, want, "groups missing")
+
+	// Merging does not write into the groups it was given.
+	first := generate.SLOGroups(slos[0], shared)
+	n := len(first[0].Rules)
+	merged := generate.MergeGroups(append(first, generate.SLOGroups(slos[1], shared)...))
+	require.Len(t, first[0].Rules, n)
+	require.Greater(t, len(merged[0].Rules), n)
+}
+
+// The rule file grouped by service passes the same promtool tests as the one grouped by SLO.
+func TestPromtoolPassesGroupedByService(t *testing.T) {
+	slos, err := spec.Load([]string{"testdata/specs/edge.yaml"})
+	require.NoError(t, err)
+	o := generate.Options{GroupBy: generate.GroupByService}
+	dir := t.TempDir()
+	rulesFile, err := generate.RuleFile(slos, o, generate.FormatPrometheus, "edge")
+	require.NoError(t, err)
+	tests, err := generate.TestFile(slos, o, "edge.rules.yml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "edge.rules.yml"), rulesFile, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "edge.test.yml"), tests, 0o644))
+	out, err := promtool(t, "test", "rules", filepath.Join(dir, "edge.test.yml"))
+	require.NoError(t, err, out)
+	require.Contains(t, out, "SUCCESS")
+}

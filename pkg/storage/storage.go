@@ -12,6 +12,7 @@
 package storage
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -74,6 +75,9 @@ type Storage struct {
 	write  http.Handler
 	dialer *connTracker
 
+	stopGate context.CancelFunc
+	gateDone chan struct{}
+
 	mtx     sync.RWMutex
 	remotes []storage.SampleAndChunkQueryable
 	rw      *remote.WriteStorage
@@ -120,10 +124,13 @@ func Open(opts Options) (*Storage, error) {
 	// contention negligible at a quarter of the memory.
 	tsdbOpts.StripeSize = 4096
 
+	// Compactions start disabled and are enabled by gateCompactions (see compaction.go).
+	opened := headChunkFiles(chunksHeadDir(opts.Dir))
 	db, err := tsdb.Open(opts.Dir, opts.Logger.With("component", "tsdb"), opts.Registerer, tsdbOpts, tsdb.NewDBStats())
 	if err != nil {
 		return nil, fmt.Errorf("couldn't open storage (--storage.path=%q): %w", opts.Dir, err)
 	}
+	db.DisableCompactions()
 	s := &Storage{
 		logger: opts.Logger,
 		reg:    opts.Registerer,
@@ -131,6 +138,12 @@ func Open(opts Options) (*Storage, error) {
 		dialer: newConnTracker(),
 		opts:   opts,
 	}
+	gateCtx, stopGate := context.WithCancel(context.Background())
+	s.stopGate, s.gateDone = stopGate, make(chan struct{})
+	go func() {
+		defer close(s.gateDone)
+		s.gateCompactions(gateCtx, chunksHeadDir(opts.Dir), opened, compactionGateInterval)
+	}()
 	s.write = remote.NewWriteHandler(opts.Logger.With("component", "remote_write_receiver"), opts.Registerer, db,
 		remoteapi.MessageTypes{remoteapi.WriteV1MessageType, remoteapi.WriteV2MessageType}, false, false)
 	return s, nil
@@ -145,6 +158,8 @@ func (s *Storage) Close() error {
 	rw := s.rw
 	s.mtx.Unlock()
 	s.dialer.closeAll()
+	s.stopGate()
+	<-s.gateDone
 	if rw != nil {
 		// Flushes what is queued, within the flush deadline.
 		if err := rw.Close(); err != nil {

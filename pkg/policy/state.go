@@ -1,0 +1,292 @@
+package policy
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slokeeper/slokeeper/pkg/slo"
+)
+
+// Status is a service's standing under its policy.
+type Status string
+
+// The statuses, from best to worst.
+const (
+	StatusOK      Status = "ok"
+	StatusWarning Status = "warning"
+	StatusFrozen  Status = "frozen"
+)
+
+// Budget is one SLO's latest budget, the input of Evaluate. A grouped SLO gives one Budget per group; its
+// worst group decides.
+type Budget struct {
+	Service, SLO string
+	Owner        string
+	Layer        slo.Layer
+	// Policy names the SLO's policy; empty means DefaultName.
+	Policy string
+	// Remaining is the share of the error budget left (slo_budget_remaining); NaN when not known yet.
+	Remaining float64
+}
+
+// Trigger is an SLO that put or keeps its service where it is.
+type Trigger struct {
+	SLO       string    `json:"slo"`
+	Layer     slo.Layer `json:"layer"`
+	Remaining float64   `json:"budget_remaining"`
+	Threshold float64   `json:"threshold"`
+}
+
+// OverrideAction is what a manual override does.
+type OverrideAction string
+
+// The overrides.
+const (
+	// OverrideLift keeps a service out of the freeze until the override expires, whatever its budgets.
+	OverrideLift OverrideAction = "lift"
+	// OverrideSet freezes a service until the override expires, whatever its budgets.
+	OverrideSet OverrideAction = "set"
+)
+
+// Override is a manual decision with its audit data.
+type Override struct {
+	Action  OverrideAction `json:"action"`
+	Who     string         `json:"who"`
+	Why     string         `json:"why"`
+	At      time.Time      `json:"at"`
+	Expires time.Time      `json:"expires"`
+}
+
+// Active tells whether o applies at now.
+func (o *Override) Active(now time.Time) bool { return o != nil && now.Before(o.Expires) }
+
+// Service is the state of one service.
+type Service struct {
+	Service string `json:"service"`
+	Owner   string `json:"owner"`
+	Status  Status `json:"status"`
+	// Since is when the service entered Status. It does not move while the status stays, across restarts too.
+	Since time.Time `json:"since"`
+	// Reason says why, in one line; Triggers are the SLOs behind it.
+	Reason   string    `json:"reason"`
+	Triggers []Trigger `json:"triggers,omitempty"`
+	// Freezes counts the freezes the service entered.
+	Freezes int `json:"freezes"`
+	// Override is the manual decision in force, if any; History keeps the last ones (newest last).
+	Override *Override  `json:"override,omitempty"`
+	History  []Override `json:"history,omitempty"`
+}
+
+// MaxHistory bounds the overrides kept per service.
+const MaxHistory = 50
+
+// State is every service's state.
+type State struct {
+	Services map[string]*Service `json:"services"`
+}
+
+// Clone returns a deep copy of s.
+func (s State) Clone() State {
+	out := State{Services: make(map[string]*Service, len(s.Services))}
+	for k, v := range s.Services {
+		c := *v
+		c.Triggers = slices.Clone(v.Triggers)
+		c.History = slices.Clone(v.History)
+		if v.Override != nil {
+			o := *v.Override
+			c.Override = &o
+		}
+		out.Services[k] = &c
+	}
+	return out
+}
+
+// Transition is a change of a service's status.
+type Transition struct {
+	Service  string
+	From, To Status
+	At       time.Time
+	Reason   string
+}
+
+// Policies resolves policy names; unknown names fall back to the default policy (the configuration is validated
+// before, so this only happens for SLOs whose policy was removed by a reload).
+type Policies map[string]Policy
+
+func (ps Policies) get(name string) Policy {
+	if name == "" {
+		name = DefaultName
+	}
+	if p, ok := ps[name]; ok {
+		return p
+	}
+	if p, ok := ps[DefaultName]; ok {
+		return p
+	}
+	return Default()
+}
+
+// Evaluate computes the next state from prev and the SLOs' latest budgets at now, and the status changes.
+// Services without any budget keep their state (a service whose SLOs were removed is dropped unless frozen or
+// overridden: a freeze is not lifted by deleting the spec). SLOs whose budget is unknown do not count: they can
+// neither freeze nor lift.
+func Evaluate(prev State, ps Policies, budgets []Budget, now time.Time) (State, []Transition) {
+	next := prev.Clone()
+	if next.Services == nil {
+		next.Services = map[string]*Service{}
+	}
+	byService := map[string][]Budget{}
+	for _, b := range budgets {
+		byService[b.Service] = append(byService[b.Service], b)
+	}
+	for name, svc := range next.Services {
+		if _, ok := byService[name]; !ok && svc.Status != StatusFrozen && !svc.Override.Active(now) {
+			delete(next.Services, name)
+		}
+	}
+	var out []Transition
+	for name, bs := range byService {
+		svc, ok := next.Services[name]
+		if !ok {
+			svc = &Service{Service: name, Status: StatusOK, Since: now, Reason: "every SLO within its budget"}
+			next.Services[name] = svc
+		}
+		if svc.Owner == "" || bs[0].Owner != "" {
+			svc.Owner = bs[0].Owner
+		}
+		if svc.Override != nil && !svc.Override.Active(now) {
+			svc.Override = nil
+		}
+		status, reason, triggers := decide(svc, ps, bs, now)
+		svc.Triggers = triggers
+		if status == svc.Status {
+			svc.Reason = reason
+			continue
+		}
+		out = append(out, Transition{Service: name, From: svc.Status, To: status, At: now, Reason: reason})
+		if status == StatusFrozen {
+			svc.Freezes++
+		}
+		svc.Status, svc.Since, svc.Reason = status, now, reason
+	}
+	slices.SortFunc(out, func(a, b Transition) int { return cmp.Compare(a.Service, b.Service) })
+	return next, out
+}
+
+// decide is the status of svc from its budgets: overrides first, then the freeze with its hysteresis, then the
+// warning.
+func decide(svc *Service, ps Policies, bs []Budget, now time.Time) (Status, string, []Trigger) {
+	if o := svc.Override; o.Active(now) {
+		reason := fmt.Sprintf("%s by %s until %s: %s", map[OverrideAction]string{OverrideLift: "freeze lifted", OverrideSet: "freeze set"}[o.Action],
+			o.Who, o.Expires.UTC().Format(time.RFC3339), o.Why)
+		if o.Action == OverrideSet {
+			return StatusFrozen, reason, nil
+		}
+		// Lifted: warn by the budgets, never freeze.
+		if ts := below(ps, bs, func(p Policy) float64 { return p.WarnAt }); len(ts) > 0 {
+			return StatusWarning, reason, ts
+		}
+		return StatusOK, reason, nil
+	}
+
+	freeze := below(ps, bs, func(p Policy) float64 { return p.FreezeAt })
+	if svc.Status == StatusFrozen {
+		// Stay frozen until every counted SLO is above its lift threshold and the minimum freeze has passed.
+		notLifted := below(ps, bs, func(p Policy) float64 { return p.LiftAt })
+		minFreeze := time.Duration(0)
+		for _, b := range bs {
+			if p := ps.get(b.Policy); p.Counts(b.Layer) {
+				minFreeze = max(minFreeze, p.MinFreeze)
+			}
+		}
+		if len(notLifted) > 0 {
+			return StatusFrozen, "budget spent: " + describe(notLifted) + " (lifts above the lift threshold)", notLifted
+		}
+		if unknown := unknownBudgets(ps, bs); len(unknown) > 0 {
+			return StatusFrozen, "frozen until the budgets of " + strings.Join(unknown, ", ") + " are known again", svc.Triggers
+		}
+		if until := svc.Since.Add(minFreeze); now.Before(until) {
+			return StatusFrozen, "budgets recovered, but the freeze lasts at least until " + until.UTC().Format(time.RFC3339), nil
+		}
+	} else if len(freeze) > 0 {
+		return StatusFrozen, "budget spent: " + describe(freeze), freeze
+	}
+	if warn := below(ps, bs, func(p Policy) float64 { return p.WarnAt }); len(warn) > 0 {
+		return StatusWarning, "budget low: " + describe(warn), warn
+	}
+	return StatusOK, "every SLO within its budget", nil
+}
+
+// below lists the counted SLOs whose known budget is at or below the threshold their policy sets, worst first.
+func below(ps Policies, bs []Budget, threshold func(Policy) float64) []Trigger {
+	worst := map[string]Trigger{} // by SLO: the worst group of a grouped SLO
+	for _, b := range bs {
+		p := ps.get(b.Policy)
+		if !p.Counts(b.Layer) || math.IsNaN(b.Remaining) {
+			continue
+		}
+		t := threshold(p)
+		if b.Remaining > t {
+			continue
+		}
+		if w, ok := worst[b.SLO]; !ok || b.Remaining < w.Remaining {
+			worst[b.SLO] = Trigger{SLO: b.SLO, Layer: b.Layer, Remaining: b.Remaining, Threshold: t}
+		}
+	}
+	out := make([]Trigger, 0, len(worst))
+	for _, t := range worst {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b Trigger) int {
+		return cmp.Or(cmp.Compare(a.Remaining, b.Remaining), cmp.Compare(a.SLO, b.SLO))
+	})
+	return out
+}
+
+// unknownBudgets lists the counted SLOs whose budget is not known (NaN).
+func unknownBudgets(ps Policies, bs []Budget) []string {
+	var out []string
+	for _, b := range bs {
+		if ps.get(b.Policy).Counts(b.Layer) && math.IsNaN(b.Remaining) && !slices.Contains(out, b.SLO) {
+			out = append(out, b.SLO)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func describe(ts []Trigger) string {
+	parts := make([]string, 0, len(ts))
+	for _, t := range ts {
+		parts = append(parts, fmt.Sprintf("%s at %.1f%% of its budget (threshold %.1f%%)", t.SLO, 100*t.Remaining, 100*t.Threshold))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// SetOverride records a manual override of service at now: it takes effect at the next Evaluate and stays in
+// the history. It fails for a service the state does not know (no SLO of that name has been evaluated).
+func (s *State) SetOverride(service string, o Override) error {
+	svc, ok := s.Services[service]
+	if !ok {
+		return fmt.Errorf("unknown service %q: no SLO of this service is loaded", service)
+	}
+	if o.Action != OverrideLift && o.Action != OverrideSet {
+		return fmt.Errorf("unknown override %q: want %q or %q", o.Action, OverrideLift, OverrideSet)
+	}
+	if o.Who == "" || o.Why == "" {
+		return fmt.Errorf("an override needs who and why, for the audit trail")
+	}
+	if !o.Expires.After(o.At) {
+		return fmt.Errorf("an override must expire after it is made, got %s for %s", o.Expires.UTC().Format(time.RFC3339), o.At.UTC().Format(time.RFC3339))
+	}
+	svc.Override = &o
+	svc.History = append(svc.History, o)
+	if n := len(svc.History); n > MaxHistory {
+		svc.History = slices.Clone(svc.History[n-MaxHistory:])
+	}
+	return nil
+}

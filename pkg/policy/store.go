@@ -1,0 +1,60 @@
+package policy
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/slokeeper/slokeeper/internal/atomicfile"
+)
+
+// stateVersion is the format of the persisted state; a file of another version is refused rather than misread.
+const stateVersion = 1
+
+type stateFile struct {
+	Version int `json:"version"`
+	State
+}
+
+// Store persists the state in one JSON file, written atomically: a crash or a full disk leaves the previous
+// state, never a part.
+type Store struct {
+	Path string
+}
+
+// Load reads the persisted state. A missing file is an empty state (a first start); a file that cannot be read
+// or parsed is an error: starting from nothing would unfreeze frozen services.
+func (s Store) Load() (State, error) {
+	b, err := os.ReadFile(s.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return State{Services: map[string]*Service{}}, nil
+	}
+	if err != nil {
+		return State{}, fmt.Errorf("couldn't read the policy state: %w", err)
+	}
+	var f stateFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return State{}, fmt.Errorf("couldn't parse the policy state %s: %w (move it away to start from an empty state: every service unfrozen)", s.Path, err)
+	}
+	if f.Version != stateVersion {
+		return State{}, fmt.Errorf("policy state %s has version %d, this slokeeper reads version %d", s.Path, f.Version, stateVersion)
+	}
+	if f.Services == nil {
+		f.Services = map[string]*Service{}
+	}
+	return f.State, nil
+}
+
+// Save writes st atomically.
+func (s Store) Save(st State) error {
+	b, err := json.MarshalIndent(stateFile{Version: stateVersion, State: st}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("couldn't encode the policy state: %w", err)
+	}
+	if err := atomicfile.WriteFile(s.Path, append(b, '\n')); err != nil {
+		return fmt.Errorf("couldn't save the policy state: %w", err)
+	}
+	return nil
+}

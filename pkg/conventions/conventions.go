@@ -54,6 +54,18 @@ const (
 // AlertBurn is the name of the multi-window multi-burn-rate alert.
 const AlertBurn = "SLOErrorBudgetBurn"
 
+// Alerts of the error budget policy (the daemon raises them; see pkg/policy).
+const (
+	// AlertBudgetLow fires while a service is in warning: an SLO's budget is
+	// below the policy's warning level.
+	AlertBudgetLow = "SLOBudgetLow"
+	// AlertBudgetExhausted fires per SLO whose budget put its service in a
+	// freeze.
+	AlertBudgetExhausted = "SLOBudgetExhausted"
+	// AlertFeatureFreeze fires per service while it is frozen.
+	AlertFeatureFreeze = "ServiceFeatureFreeze"
+)
+
 // Recording rule names that do not depend on a window.
 const (
 	// ErrorRatioPeriod is the share of bad events over the SLO period.

@@ -12,7 +12,7 @@ import (
 	"github.com/slokeeper/slokeeper/pkg/config"
 )
 
-const fieldList = "global, specs, storage, windows, backfill, alerting, remote_read, remote_write"
+const fieldList = "global, specs, storage, windows, backfill, policies, alerting, remote_read, remote_write"
 
 // badConfigs maps each fixture testdata/NAME.bad.yml to every error it must
 // produce (from Load, or from SpecFiles when Load accepts it), in order.
@@ -83,7 +83,7 @@ var badConfigs = []struct {
 		`testdata/negative-retention.bad.yml:3: storage.retention: must not be negative, got "-30d"`,
 	}},
 	{"not-a-mapping", []string{
-		`testdata/not-a-mapping.bad.yml:1: a config file must be a mapping of global, specs, storage, windows, backfill, alerting, remote_read and remote_write, got a list`,
+		`testdata/not-a-mapping.bad.yml:1: a config file must be a mapping of global, specs, storage, windows, backfill, policies, alerting, remote_read and remote_write, got a list`,
 	}},
 	{"same-remote-write", []string{
 		`testdata/same-remote-write.bad.yml:4: remote_write[1]: same settings as remote_write[0]: remove one, or give them distinct names`,
@@ -93,6 +93,14 @@ var badConfigs = []struct {
 	}},
 	{"two-documents", []string{
 		`testdata/two-documents.bad.yml:2: a config file holds one YAML document: remove the others (---)`,
+	}},
+	{"policies", []string{
+		`testdata/policies.bad.yml:3: policies.strict: lift_at: must be above freeze_at (0.2) so that a budget hovering at the threshold does not flap, got 0.1`,
+		`testdata/policies.bad.yml:7: policies.wrong-types.warn_at: must be a share of the error budget left, a number such as 0.25 (1 untouched, 0 spent, negative overspent), between -1 and 1, got "lots"`,
+		`testdata/policies.bad.yml:8: policies.wrong-types.min_freeze: must be a duration such as 30s, 5m, 1h or 91d, got "1 week"`,
+		`testdata/policies.bad.yml:9: policies.wrong-types.layers[1]: unknown layer "platform"; the layers are [product service infrastructure]`,
+		`testdata/policies.bad.yml:11: policies.typo.freez_at: unknown field "freez_at"; the fields here are freeze_at, warn_at, lift_at, min_freeze, layers`,
+		`testdata/policies.bad.yml:12: policies.strict: policy "strict" appears twice (first on line 3)`,
 	}},
 	{"unknown-remote-read-field", []string{
 		`testdata/unknown-remote-read-field.bad.yml:4: remote_read[0].remote_timout: unknown field "remote_timout"`,

@@ -18,6 +18,7 @@ import (
 	yamlv2 "go.yaml.in/yaml/v2"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/slokeeper/slokeeper/pkg/policy"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
@@ -50,6 +51,9 @@ type Config struct {
 	// RemoteWriteConfigs are Prometheus' `remote_write:` endpoints, where the
 	// recorded SLO series are sent.
 	RemoteWriteConfigs []*promconfig.RemoteWriteConfig `yaml:"remote_write,omitempty"`
+	// Policies are the error budget policies by name; the default policy (policy.DefaultName) is always
+	// there. SLOs choose one with `policy:` in their spec.
+	Policies map[string]policy.Policy `yaml:"policies,omitempty"`
 
 	file        string
 	specSources []specSource // as written, parallel to Specs
@@ -108,6 +112,7 @@ func Default() *Config {
 		Storage:  StorageConfig{Path: DefaultStoragePath},
 		Windows:  WindowsConfig{Min: model.Duration(slo.DefaultMinWindow)},
 		Backfill: BackfillConfig{Enabled: true},
+		Policies: map[string]policy.Policy{policy.DefaultName: policy.Default()},
 	}
 }
 
@@ -171,7 +176,7 @@ func document(file string, data []byte) (*yaml.Node, Errors) {
 	if r := resolve(root); isNull(r) {
 		return nil, nil
 	} else if r.Kind != yaml.MappingNode {
-		return nil, Errors{{File: file, Line: root.Line, Msg: fmt.Sprintf("a config file must be a mapping of global, specs, storage, windows, backfill, alerting, remote_read and remote_write, got %s", describe(r))}}
+		return nil, Errors{{File: file, Line: root.Line, Msg: fmt.Sprintf("a config file must be a mapping of global, specs, storage, windows, backfill, policies, alerting, remote_read and remote_write, got %s", describe(r))}}
 	}
 	return root, nil
 }

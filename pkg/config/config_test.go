@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/slokeeper/slokeeper/pkg/config"
+	"github.com/slokeeper/slokeeper/pkg/policy"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
@@ -326,4 +327,27 @@ remote_write:
 	require.Equal(t, []string{"specs/*.yaml"}, c.Specs)
 	require.Equal(t, model.LabelSet{"cluster": "eu1"}, c.RemoteReadConfigs[0].RequiredMatchers)
 	require.Equal(t, "u", c.RemoteWriteConfigs[0].HTTPClientConfig.BasicAuth.Username)
+}
+
+func TestPolicies(t *testing.T) {
+	c, err := config.Parse("slokeeper.yml", []byte(`specs: [specs/*.yaml]
+policies:
+  platform:
+    warn_at: 0.5
+    min_freeze: 1d
+    layers: [infrastructure]
+  default:
+    freeze_at: -0.1
+    lift_at: 0
+`))
+	require.NoError(t, err)
+	require.Equal(t, map[string]policy.Policy{
+		"default":  {Name: "default", FreezeAt: -0.1, WarnAt: 0.25, LiftAt: 0},
+		"platform": {Name: "platform", FreezeAt: 0, WarnAt: 0.5, LiftAt: 0.1, MinFreeze: model.Duration(24 * time.Hour), Layers: []slo.Layer{slo.LayerInfrastructure}},
+	}, c.Policies)
+
+	// Without policies, the default one.
+	c, err = config.Parse("slokeeper.yml", []byte("specs: [specs/*.yaml]\n"))
+	require.NoError(t, err)
+	require.Equal(t, map[string]policy.Policy{"default": policy.Default()}, c.Policies)
 }

@@ -184,6 +184,7 @@ func (d *decoder) top(root *yaml.Node, c *Config) {
 		{"storage", func(p string, v *yaml.Node) { d.storage(v, p, &c.Storage) }},
 		{"windows", func(p string, v *yaml.Node) { d.windows(v, p, &c.Windows) }},
 		{"backfill", func(p string, v *yaml.Node) { d.backfill(v, p, &c.Backfill) }},
+		{"policies", func(p string, v *yaml.Node) { d.policies(v, p, c) }},
 		{"alerting", nil},
 		{"remote_read", nil},
 		{"remote_write", nil},

@@ -15,9 +15,9 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"github.com/prometheus/common/model"
 	"math"
 	"slices"
-	"time"
 
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
@@ -28,17 +28,17 @@ const DefaultName = "default"
 // Policy is one named error budget policy. Thresholds are shares of the error budget left over the period
 // (slo_budget_remaining): 1 untouched, 0 spent, negative overspent.
 type Policy struct {
-	Name string
+	Name string `yaml:"-"`
 	// FreezeAt: a service freezes when the budget of one of its counted SLOs is at or below it. Default 0.
-	FreezeAt float64
+	FreezeAt float64 `yaml:"freeze_at"`
 	// WarnAt: a service not frozen is in warning when a counted SLO's budget is at or below it. Default 0.25.
-	WarnAt float64
+	WarnAt float64 `yaml:"warn_at"`
 	// LiftAt: a freeze lifts only when every counted SLO's budget is above it. Default 0.10. Above FreezeAt.
-	LiftAt float64
+	LiftAt float64 `yaml:"lift_at"`
 	// MinFreeze is the shortest freeze: it does not lift earlier even when budgets recover. Default 0.
-	MinFreeze time.Duration
+	MinFreeze model.Duration `yaml:"min_freeze,omitempty"`
 	// Layers are the layers whose SLOs count; empty means all.
-	Layers []slo.Layer
+	Layers []slo.Layer `yaml:"layers,omitempty"`
 }
 
 // Default is the policy used when the configuration names none: freeze at a spent budget, warn at a quarter

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/require"
 
 	"github.com/slokeeper/slokeeper/pkg/slo"
@@ -97,7 +98,7 @@ func TestHoveringBudgetFreezesOnce(t *testing.T) {
 
 func TestMinimumFreeze(t *testing.T) {
 	p := Default()
-	p.MinFreeze = 24 * time.Hour
+	p.MinFreeze = model.Duration(24 * time.Hour)
 	r := newRun(t, p)
 	r.step(0, budget("pay", "avail", slo.LayerService, -0.1))
 	svc := r.step(time.Hour, budget("pay", "avail", slo.LayerService, 0.9))
@@ -202,7 +203,7 @@ func TestValidate(t *testing.T) {
 		{Policy{Name: "p", FreezeAt: 0.2, WarnAt: 0.3, LiftAt: 0.1}, "lift_at: must be above freeze_at (0.2)"},
 		{Policy{Name: "p", FreezeAt: 0, WarnAt: 0, LiftAt: 0.1}, "warn_at: must be above freeze_at (0)"},
 		{Policy{Name: "p", FreezeAt: 0, WarnAt: 2, LiftAt: 0.1}, "warn_at: must be a share of the error budget between -1 and 1, got 2"},
-		{Policy{Name: "p", FreezeAt: 0, WarnAt: 0.2, LiftAt: 0.1, MinFreeze: -time.Hour}, "min_freeze: must not be negative"},
+		{Policy{Name: "p", FreezeAt: 0, WarnAt: 0.2, LiftAt: 0.1, MinFreeze: model.Duration(-time.Hour)}, "min_freeze: must not be negative"},
 		{Policy{Name: "p", FreezeAt: 0, WarnAt: 0.2, LiftAt: 0.1, Layers: []slo.Layer{"platform"}}, `layers: unknown layer "platform"`},
 		{Policy{FreezeAt: 0, WarnAt: 0.2, LiftAt: 0.1}, "name: must not be empty"},
 	} {

@@ -200,7 +200,7 @@ func decide(svc *Service, ps Policies, bs []Budget, now time.Time) (Status, stri
 		minFreeze := time.Duration(0)
 		for _, b := range bs {
 			if p := ps.get(b.Policy); p.Counts(b.Layer) {
-				minFreeze = max(minFreeze, p.MinFreeze)
+				minFreeze = max(minFreeze, time.Duration(p.MinFreeze))
 			}
 		}
 		if len(notLifted) > 0 {

@@ -135,7 +135,9 @@ type SLO struct {
 	MinEvents int64
 	Grouping  []string
 	Alerting  Alerting
-	Source    Source
+	// Policy names the SLO's error budget policy; empty means the default one.
+	Policy string
+	Source Source
 }
 
 // ID is the SLO's identifier, unique across all loaded specs: service/name.

@@ -111,7 +111,7 @@ var badSpecs = []struct {
 		`testdata/bad/many-errors.bad.yaml:15: slos[0].alerting.runbookURL: must be an absolute http(s) URL, got "not a url"`,
 		`testdata/bad/many-errors.bad.yaml:17: slos[0].alerting.page.severity: must be a lower-case word such as critical, warning or info, got "Critical"`,
 		`testdata/bad/many-errors.bad.yaml:18: slos[1].objective: required: the target in percent, e.g. 99.9`,
-		`testdata/bad/many-errors.bad.yaml:19: slos[1].objectiv: unknown field "objectiv" (valid: name, description, objective, period, sli, capacity, rationale, dependsOn, review, minEvents, grouping, alerting, labels)`,
+		`testdata/bad/many-errors.bad.yaml:19: slos[1].objectiv: unknown field "objectiv" (valid: name, description, objective, period, sli, capacity, rationale, dependsOn, review, minEvents, grouping, alerting, labels, policy)`,
 		`testdata/bad/many-errors.bad.yaml:23: slos[1].sli.latency.threshold: must be a duration such as 30d, 12h or 400ms, got "400"`,
 	}},
 	{name: "mapping-for-list", want: []string{
@@ -222,15 +222,15 @@ var badSpecs = []struct {
 		`testdata/bad/two-sli-kinds.bad.yaml:8: slos[0].sli: exactly one SLI kind is allowed, got events and probe`,
 	}},
 	{name: "unknown-field-case", want: []string{
-		`testdata/bad/unknown-field-case.bad.yaml:1: APIVersion: unknown field "APIVersion", did you mean "apiVersion"? (valid: apiVersion, service, owner, layer, description, labels, slos)`,
-		`testdata/bad/unknown-field-case.bad.yaml:7: slos[0].Objective: unknown field "Objective", did you mean "objective"? (valid: name, description, objective, period, sli, capacity, rationale, dependsOn, review, minEvents, grouping, alerting, labels)`,
+		`testdata/bad/unknown-field-case.bad.yaml:1: APIVersion: unknown field "APIVersion", did you mean "apiVersion"? (valid: apiVersion, service, owner, layer, description, labels, policy, slos)`,
+		`testdata/bad/unknown-field-case.bad.yaml:7: slos[0].Objective: unknown field "Objective", did you mean "objective"? (valid: name, description, objective, period, sli, capacity, rationale, dependsOn, review, minEvents, grouping, alerting, labels, policy)`,
 	}},
 	{name: "unknown-field-nested", want: []string{
 		`testdata/bad/unknown-field-nested.bad.yaml:9: slos[0].sli.events: one of errors or good is required`,
 		`testdata/bad/unknown-field-nested.bad.yaml:10: slos[0].sli.events.error: unknown field "error" (valid: errors, good, total)`,
 	}},
 	{name: "unknown-field-top", want: []string{
-		`testdata/bad/unknown-field-top.bad.yaml:5: team: unknown field "team" (valid: apiVersion, service, owner, layer, description, labels, slos)`,
+		`testdata/bad/unknown-field-top.bad.yaml:5: team: unknown field "team" (valid: apiVersion, service, owner, layer, description, labels, policy, slos)`,
 	}},
 	{name: "unknown-sli-kind", want: []string{
 		`testdata/bad/unknown-sli-kind.bad.yaml:8: slos[0].sli: required: exactly one of events, latency, nativeLatency, raw, probe`,

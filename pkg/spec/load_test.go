@@ -404,3 +404,16 @@ func TestParse(t *testing.T) {
 	require.Nil(t, slos)
 	require.EqualError(t, err, `inline.yaml:13: slos[1].dependsOn[0]: names no loaded SLO: "other/c" (known: s/a, s/b)`)
 }
+
+func TestPolicy(t *testing.T) {
+	data := []byte("apiVersion: slokeeper/v1\nservice: s\nowner: o\nlayer: service\npolicy: platform\nslos:\n" +
+		"  - name: a\n    objective: 99.9\n    sli: {probe: {success: up}}\n" +
+		"  - name: b\n    objective: 99\n    policy: strict\n    sli: {probe: {success: up}}\n")
+	slos, err := spec.Parse("inline.yaml", data)
+	require.NoError(t, err)
+	require.Equal(t, "platform", slos[0].Policy, "the file's policy")
+	require.Equal(t, "strict", slos[1].Policy, "the SLO's own")
+
+	_, err = spec.Parse("inline.yaml", []byte(strings.Replace(string(data), "policy: strict", "policy: 'no way'", 1)))
+	require.ErrorContains(t, err, `inline.yaml:12: slos[1].policy: must be 1-64 letters, digits, '.', '_' or '-'`)
+}

@@ -16,7 +16,9 @@ type File struct {
 	Layer       string            `yaml:"layer"`
 	Description string            `yaml:"description"`
 	Labels      map[string]string `yaml:"labels"`
-	SLOs        []SLO             `yaml:"slos"`
+	// Policy names the error budget policy (in the daemon's config) of the file's SLOs; empty: the default.
+	Policy string `yaml:"policy"`
+	SLOs   []SLO  `yaml:"slos"`
 }
 
 // SLO is one objective as written.
@@ -34,6 +36,8 @@ type SLO struct {
 	Grouping    []string          `yaml:"grouping"`
 	Alerting    *Alerting         `yaml:"alerting"`
 	Labels      map[string]string `yaml:"labels"`
+	// Policy overrides the file's policy for this SLO.
+	Policy string `yaml:"policy"`
 }
 
 // SLI holds exactly one kind of indicator.

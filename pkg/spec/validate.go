@@ -98,6 +98,9 @@ func (v *validator) file(f *File) []entry {
 		v.at("layer", "must be one of product, service, infrastructure, got %q", f.Layer)
 	}
 	v.labels("labels", f.Labels)
+	if f.Policy != "" {
+		v.name("policy", f.Policy)
+	}
 	if len(f.SLOs) == 0 {
 		v.at("slos", "at least one SLO is required")
 	}
@@ -152,6 +155,11 @@ func (v *validator) slo(p string, f *File, s *SLO, layer slo.Layer) *slo.SLO {
 		Source:      slo.Source{File: v.decoder.file, Line: v.line(p)},
 	}
 	v.name(p+".name", s.Name)
+	out.Policy = f.Policy
+	if s.Policy != "" {
+		v.name(p+".policy", s.Policy)
+		out.Policy = s.Policy
+	}
 	out.Labels = mergeLabels(f.Labels, s.Labels)
 	v.labels(p+".labels", s.Labels)
 

@@ -99,7 +99,7 @@ var badConfigs = []struct {
 		`testdata/policies.bad.yml:7: policies.wrong-types.warn_at: must be a share of the error budget left, a number such as 0.25 (1 untouched, 0 spent, negative overspent), between -1 and 1, got "lots"`,
 		`testdata/policies.bad.yml:8: policies.wrong-types.min_freeze: must be a duration such as 30s, 5m, 1h or 91d, got "1 week"`,
 		`testdata/policies.bad.yml:9: policies.wrong-types.layers[1]: unknown layer "platform"; the layers are [product service infrastructure]`,
-		`testdata/policies.bad.yml:11: policies.typo.freez_at: unknown field "freez_at"; the fields here are freeze_at, warn_at, lift_at, min_freeze, layers`,
+		`testdata/policies.bad.yml:11: policies.typo.freez_at: unknown field "freez_at"; the fields here are freeze_at, warn_at, lift_at, min_freeze, layers, exempt`,
 		`testdata/policies.bad.yml:12: policies.strict: policy "strict" appears twice (first on line 3)`,
 	}},
 	{"unknown-remote-read-field", []string{

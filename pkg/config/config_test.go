@@ -339,11 +339,12 @@ policies:
   default:
     freeze_at: -0.1
     lift_at: 0
+    exempt: []
 `))
 	require.NoError(t, err)
 	require.Equal(t, map[string]policy.Policy{
-		"default":  {Name: "default", FreezeAt: -0.1, WarnAt: 0.25, LiftAt: 0},
-		"platform": {Name: "platform", FreezeAt: 0, WarnAt: 0.5, LiftAt: 0.1, MinFreeze: model.Duration(24 * time.Hour), Layers: []slo.Layer{slo.LayerInfrastructure}},
+		"default":  {Name: "default", FreezeAt: -0.1, WarnAt: 0.25, LiftAt: 0, Exempt: []string{}},
+		"platform": {Name: "platform", FreezeAt: 0, WarnAt: 0.5, LiftAt: 0.1, MinFreeze: model.Duration(24 * time.Hour), Layers: []slo.Layer{slo.LayerInfrastructure}, Exempt: []string{"p0", "security"}},
 	}, c.Policies)
 
 	// Without policies, the default one.

@@ -49,6 +49,7 @@ func (d *decoder) policies(n *yaml.Node, path string, c *Config) {
 				d.durationInto(fv, fp, &pol.MinFreeze)
 			}},
 			{"layers", func(fp string, fv *yaml.Node) { pol.Layers = d.layers(fv, fp) }},
+			{"exempt", func(fp string, fv *yaml.Node) { pol.Exempt = d.names(fv, fp, "a change class such as security") }},
 		})
 		if len(d.errs) > before {
 			continue
@@ -107,6 +108,26 @@ func (d *decoder) layers(n *yaml.Node, path string) []slo.Layer {
 			continue
 		}
 		out = append(out, slo.Layer(v))
+	}
+	return out
+}
+
+// names decodes a list of non-empty strings (an empty list is kept empty, not defaulted).
+func (d *decoder) names(n *yaml.Node, path, want string) []string {
+	at := n
+	n = resolve(n)
+	if isNull(n) {
+		return []string{}
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(at.Line, path, "must be a list of %ss, got %s", want, describe(n))
+		return nil
+	}
+	out := []string{}
+	for i, item := range n.Content {
+		if v, ok := d.str(item, fmt.Sprintf("%s[%d]", path, i), want); ok {
+			out = append(out, v)
+		}
 	}
 	return out
 }

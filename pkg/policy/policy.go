@@ -15,9 +15,11 @@ package policy
 import (
 	"errors"
 	"fmt"
-	"github.com/prometheus/common/model"
 	"math"
+	"regexp"
 	"slices"
+
+	"github.com/prometheus/common/model"
 
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
@@ -39,12 +41,18 @@ type Policy struct {
 	MinFreeze model.Duration `yaml:"min_freeze,omitempty"`
 	// Layers are the layers whose SLOs count; empty means all.
 	Layers []slo.Layer `yaml:"layers,omitempty"`
+	// Exempt are the change classes the deploy gate lets through a freeze (the SRE Workbook's example policy
+	// lets P0 fixes and security fixes through). Default p0 and security.
+	Exempt []string `yaml:"exempt,omitempty"`
 }
+
+// DefaultExempt are the change classes a freeze lets through unless a policy says otherwise.
+var DefaultExempt = []string{"p0", "security"}
 
 // Default is the policy used when the configuration names none: freeze at a spent budget, warn at a quarter
 // left, lift above a tenth, every layer counts.
 func Default() Policy {
-	return Policy{Name: DefaultName, FreezeAt: 0, WarnAt: 0.25, LiftAt: 0.10}
+	return Policy{Name: DefaultName, FreezeAt: 0, WarnAt: 0.25, LiftAt: 0.10, Exempt: slices.Clone(DefaultExempt)}
 }
 
 // Validate checks the thresholds' order and ranges.
@@ -70,6 +78,11 @@ func (p Policy) Validate() error {
 	if p.MinFreeze < 0 {
 		errs = append(errs, fmt.Errorf("min_freeze: must not be negative, got %s", p.MinFreeze))
 	}
+	for _, c := range p.Exempt {
+		if !changeClassRE.MatchString(c) {
+			errs = append(errs, fmt.Errorf("exempt: %q is not a change class: use 1-32 lower-case letters, digits, '-' or '_'", c))
+		}
+	}
 	for _, l := range p.Layers {
 		if !l.Valid() {
 			errs = append(errs, fmt.Errorf("layers: unknown layer %q (valid: %v)", l, slo.Layers))
@@ -80,6 +93,8 @@ func (p Policy) Validate() error {
 	}
 	return nil
 }
+
+var changeClassRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 
 // Counts tells whether SLOs of layer l count under p.
 func (p Policy) Counts(l slo.Layer) bool {

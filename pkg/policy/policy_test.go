@@ -251,3 +251,32 @@ func TestStoreRoundTrip(t *testing.T) {
 	_, err = s.Load()
 	require.ErrorContains(t, err, "has version 7, this slokeeper reads version 1")
 }
+
+func TestGate(t *testing.T) {
+	strict := Policy{Name: "strict", FreezeAt: 0, WarnAt: 0.25, LiftAt: 0.1, Exempt: []string{"p0"}}
+	ps := Policies{DefaultName: Default(), "strict": strict}
+	st, _ := Evaluate(State{}, ps, []Budget{budget("pay", "avail", slo.LayerService, -0.2), budget("shop", "avail", slo.LayerProduct, 0.2)}, t0)
+
+	d, ok := st.Gate("pay", "", ps, []string{DefaultName})
+	require.True(t, ok)
+	require.False(t, d.Allowed)
+	require.Equal(t, StatusFrozen, d.Status)
+	require.Equal(t, t0, d.Since)
+	require.Equal(t, "budget spent: avail at -20.0% of its budget (threshold 0.0%)", d.Reason)
+
+	d, _ = st.Gate("pay", "security", ps, []string{DefaultName})
+	require.True(t, d.Allowed)
+	require.True(t, d.Exempt)
+	d, _ = st.Gate("pay", "security", ps, []string{DefaultName, "strict"})
+	require.False(t, d.Allowed, "every policy of the service must exempt the class")
+	d, _ = st.Gate("pay", "p0", ps, []string{DefaultName, "strict"})
+	require.True(t, d.Allowed)
+
+	d, _ = st.Gate("shop", "", ps, nil)
+	require.True(t, d.Allowed, "a warning does not stop deploys")
+	require.Equal(t, StatusWarning, d.Status)
+	_, ok = st.Gate("nope", "", ps, nil)
+	require.False(t, ok)
+
+	require.ErrorContains(t, Policy{Name: "p", WarnAt: 0.2, LiftAt: 0.1, Exempt: []string{"Security Fix"}}.Validate(), `exempt: "Security Fix" is not a change class`)
+}

@@ -15,6 +15,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -40,6 +41,8 @@ const (
 	PathSLOs    = "/api/v1/slos"
 	PathStatus  = "/api/v1/status"
 	PathWrite   = "/api/v1/write"
+	PathGate    = "/api/v1/gate/{service}"
+	PathPolicy  = "/api/v1/policy"
 	// PathPprof serves Go's runtime profiles (net/http/pprof), e.g. PathPprof+"heap".
 	PathPprof = "/debug/pprof/"
 )
@@ -69,6 +72,12 @@ type Options struct {
 	// Status returns the daemon's status (configuration, reload state, …) served by GET /api/v1/status. It
 	// must marshal to JSON. Nil serves {"version": Version}.
 	Status func() any
+	// Gate answers the deploy gate, GET /api/v1/gate/{service}?change_class=…: the decision (marshalled to
+	// JSON as the response's data) and whether the service may ship. found is false for an unknown service
+	// (404). Nil: the route answers 404.
+	Gate func(service, changeClass string) (decision any, allowed, found bool)
+	// Policy returns the error budget policy state served by GET /api/v1/policy. Nil: the route answers 404.
+	Policy func() any
 	// RemoteWrite receives POST /api/v1/write, typically the embedded TSDB's remote-write handler. Nil leaves
 	// the path unrouted (404).
 	RemoteWrite http.Handler
@@ -134,6 +143,14 @@ func New(opts Options) *Handler {
 	}))
 	if opts.RemoteWrite != nil {
 		h.route(PathWrite, PathWrite, []string{http.MethodPost}, opts.RemoteWrite)
+	}
+	if opts.Gate != nil {
+		h.route(PathGate, PathGate, get, http.HandlerFunc(h.gate))
+	}
+	if opts.Policy != nil {
+		h.route(PathPolicy, PathPolicy, get, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			h.respond(w, opts.Policy())
+		}))
 	}
 	// Go's profiles, as Prometheus serves them: behind the same TLS and authentication as everything else.
 	h.mux.Handle(PathPprof, h.metrics.instrument(PathPprof, http.HandlerFunc(pprof.Index)))
@@ -212,9 +229,11 @@ type apiError struct {
 }
 
 // respond writes data in a success envelope, or an error envelope with status 500 when data does not marshal.
-func (h *Handler) respond(w http.ResponseWriter, data any) {
+func (h *Handler) respond(w http.ResponseWriter, data any) { h.respondCode(w, http.StatusOK, data) }
+
+// respondCode answers data in the API's success envelope with code.
+func (h *Handler) respondCode(w http.ResponseWriter, code int, data any) {
 	body, err := json.Marshal(apiSuccess{Status: "success", Data: data})
-	code := http.StatusOK
 	if err != nil {
 		h.logger.Error("Couldn't encode API response", "err", err)
 		body, _ = json.Marshal(apiError{Status: "error", ErrorType: "internal", Error: "couldn't encode response: " + err.Error()})
@@ -223,6 +242,22 @@ func (h *Handler) respond(w http.ResponseWriter, data any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_, _ = w.Write(append(body, '\n'))
+}
+
+// gate answers the deploy gate: 200 when the service may ship, 423 (Locked) while it is frozen, 404 for a
+// service no loaded SLO belongs to. The body is the decision in the API's envelope either way.
+func (h *Handler) gate(w http.ResponseWriter, r *http.Request) {
+	service := r.PathValue("service")
+	decision, allowed, found := h.opts.Gate(service, r.URL.Query().Get("change_class"))
+	if !found {
+		h.respondError(w, http.StatusNotFound, "not_found", fmt.Sprintf("unknown service %q: no loaded SLO belongs to it", service))
+		return
+	}
+	code := http.StatusOK
+	if !allowed {
+		code = http.StatusLocked
+	}
+	h.respondCode(w, code, decision)
 }
 
 func (h *Handler) index(w http.ResponseWriter, _ *http.Request) {
@@ -234,4 +269,12 @@ func (h *Handler) index(w http.ResponseWriter, _ *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = buf.WriteTo(w)
+}
+
+// respondError answers an error in the API's envelope.
+func (h *Handler) respondError(w http.ResponseWriter, code int, errorType, msg string) {
+	body, _ := json.Marshal(apiError{Status: "error", ErrorType: errorType, Error: msg})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_, _ = w.Write(append(body, '\n'))
 }

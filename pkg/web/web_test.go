@@ -327,16 +327,42 @@ func TestAPI(t *testing.T) {
 		{"status", web.Options{Status: func() any { return map[string]any{"reload": map[string]any{"success": true}} }},
 			"/api/v1/status", 200, `{"status":"success","data":{"reload":{"success":true}}}`},
 		{"default status", web.Options{Version: "1.2.3"}, "/api/v1/status", 200, `{"status":"success","data":{"version":"1.2.3"}}`},
+		{"gate open", web.Options{Gate: gate}, "/api/v1/gate/shop", 200, `{"status":"success","data":{"service":"shop","allowed":true,"change_class":""}}`},
+		{"gate frozen", web.Options{Gate: gate}, "/api/v1/gate/payments", 423, `{"status":"success","data":{"service":"payments","allowed":false,"change_class":""}}`},
+		{"gate exempt class", web.Options{Gate: gate}, "/api/v1/gate/payments?change_class=security", 200, `{"status":"success","data":{"service":"payments","allowed":true,"change_class":"security"}}`},
+		{"gate unknown service", web.Options{Gate: gate}, "/api/v1/gate/nope", 404, `{"status":"error","errorType":"not_found","error":"unknown service \"nope\": no loaded SLO belongs to it"}`},
+		{"gate not configured", web.Options{}, "/api/v1/gate/shop", 404, ""},
+		{"policy", web.Options{Policy: func() any { return map[string]string{"payments": "frozen"} }}, "/api/v1/policy", 200, `{"status":"success","data":{"payments":"frozen"}}`},
 		{"unencodable data", web.Options{SLOs: func() any { return []float64{math.NaN()} }}, "/api/v1/slos", 500,
 			`{"status":"error","errorType":"internal","error":"couldn't encode response: json: unsupported value: NaN"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := start(t, tc.opts, "", nil).get(t, tc.path)
 			require.Equal(t, tc.wantCode, r.code)
+			if tc.want == "" {
+				return
+			}
 			require.Equal(t, "application/json", r.header.Get("Content-Type"))
 			require.JSONEq(t, tc.want, r.body)
 		})
 	}
+}
+
+// gate is a deploy gate over a fixed state: payments is frozen and lets security changes through.
+func gate(service, class string) (any, bool, bool) {
+	type decision struct {
+		Service     string `json:"service"`
+		Allowed     bool   `json:"allowed"`
+		ChangeClass string `json:"change_class"`
+	}
+	switch service {
+	case "shop":
+		return decision{service, true, class}, true, true
+	case "payments":
+		ok := class == "security"
+		return decision{service, ok, class}, ok, true
+	}
+	return nil, false, false
 }
 
 func TestStatusPage(t *testing.T) {

@@ -90,6 +90,7 @@ type App struct {
 	listener  net.Listener
 	demo      *demoRun
 	tempDir   string
+	policy    *policyRun
 
 	reloadMtx sync.Mutex
 	watchHash string
@@ -152,6 +153,9 @@ func New(o Options) (_ *App, err error) {
 	a.metrics = newAppMetrics(a.reg)
 	a.collector = exporter.New()
 	a.reg.MustRegister(a.collector)
+	if err := a.openPolicy(cfg); err != nil {
+		return nil, err
+	}
 
 	if o.Demo {
 		if err := a.writeDemoHistory(cfg.Storage.Path); err != nil {
@@ -228,6 +232,8 @@ func New(o Options) (_ *App, err error) {
 		EnableLifecycle: o.EnableLifecycle,
 		SLOs:            a.slos,
 		Status:          a.status,
+		Gate:            a.policy.gate,
+		Policy:          a.policy.snapshot,
 		RemoteWrite:     st.WriteHandler(),
 		Version:         slokeeper.Version(),
 	})
@@ -364,6 +370,7 @@ func (a *App) snapshotLoop(ctx context.Context) {
 		}
 		a.snapshot.Store(snap)
 		a.collector.Set(snap)
+		a.policy.evaluate(snap, a.cfg.Load(), specs, time.Now())
 		a.metrics.snapshotTime.SetToCurrentTime()
 		if !a.ready.Swap(true) {
 			a.logger.Info("First evaluation cycle complete, ready")

@@ -27,6 +27,11 @@ type loadedSpecs struct {
 	targets       []evaluator.Target
 	ids           map[string]bool // service/slo
 	longestPeriod time.Duration
+	// policies maps an SLO id to its policy name ("" for the default); servicePolicies and serviceLayers
+	// are the policies and the layer of each service's SLOs.
+	policies        map[string]string
+	servicePolicies map[string][]string
+	serviceLayers   map[string]string
 }
 
 func (l *loadedSpecs) known(service, name string) bool { return l.ids[service+"/"+name] }
@@ -65,7 +70,11 @@ func (a *App) loadSpecs(cfg *config.Config) (*loadedSpecs, error) {
 	// goroutine, timers and a dozen metrics each), which is most of what memory does not spend on the rules
 	// themselves at 1,000 SLOs.
 	o := generate.Options{MinWindow: time.Duration(cfg.Windows.Min), GroupBy: generate.GroupByService}
-	l := &loadedSpecs{files: files, slos: slos, groups: map[string][]rulefmt.RuleGroup{}, ids: map[string]bool{}}
+	if err := checkPolicies(cfg, slos); err != nil {
+		return nil, err
+	}
+	l := &loadedSpecs{files: files, slos: slos, groups: map[string][]rulefmt.RuleGroup{}, ids: map[string]bool{}, policies: map[string]string{}}
+	l.servicePolicies, l.serviceLayers = servicesOf(slos)
 	for _, f := range files {
 		l.groups[f] = []rulefmt.RuleGroup{} // a file without SLOs still replaces its old groups
 	}
@@ -78,6 +87,7 @@ func (a *App) loadSpecs(cfg *config.Config) (*loadedSpecs, error) {
 		}
 		l.targets = append(l.targets, t)
 		l.ids[s.ID()] = true
+		l.policies[s.ID()] = s.Policy
 		l.longestPeriod = max(l.longestPeriod, s.Period)
 	}
 	for f, gs := range l.groups {

@@ -15,6 +15,8 @@ type appMetrics struct {
 	slos             prometheus.Gauge
 	snapshotFailures prometheus.Counter
 	snapshotTime     prometheus.Gauge
+	// policySaveFailures counts failed writes of the error budget policy's state.
+	policySaveFailures prometheus.Counter
 
 	reloadOK   atomic.Bool
 	reloadTime atomic.Int64 // unix nanoseconds of the last successful reload
@@ -46,8 +48,12 @@ func newAppMetrics(reg prometheus.Registerer) *appMetrics {
 			Name: "slokeeper_budget_snapshot_last_success_timestamp_seconds",
 			Help: "When the exported budget snapshot was computed.",
 		}),
+		policySaveFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "slokeeper_policy_state_save_failures_total",
+			Help: "Failed writes of the error budget policy's state file (retried at the next evaluation; the state in memory stays right).",
+		}),
 	}
-	reg.MustRegister(m.reloadSuccess, m.reloadSuccessTS, m.reloads, m.slos, m.snapshotFailures, m.snapshotTime)
+	reg.MustRegister(m.reloadSuccess, m.reloadSuccessTS, m.reloads, m.slos, m.snapshotFailures, m.snapshotTime, m.policySaveFailures)
 	return m
 }
 

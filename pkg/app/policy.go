@@ -1,0 +1,166 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slokeeper/slokeeper/pkg/budget"
+	"github.com/slokeeper/slokeeper/pkg/config"
+	"github.com/slokeeper/slokeeper/pkg/exporter"
+	"github.com/slokeeper/slokeeper/pkg/policy"
+	"github.com/slokeeper/slokeeper/pkg/slo"
+)
+
+// PolicyStateFile is the name of the error budget policy's state in the storage directory.
+const PolicyStateFile = "policy.json"
+
+// policyRun keeps the error budget policy's state: evaluated after every budget snapshot, saved when it changes,
+// exported per service, and asked by the deploy gate.
+type policyRun struct {
+	app       *App
+	store     policy.Store
+	collector *exporter.PolicyCollector
+
+	mtx   sync.Mutex
+	state policy.State
+	saved []byte
+}
+
+// openPolicy loads the persisted state from the storage directory. An unreadable state stops the start: going
+// on from nothing would unfreeze frozen services.
+func (a *App) openPolicy(cfg *config.Config) error {
+	store := policy.Store{Path: filepath.Join(cfg.Storage.Path, PolicyStateFile)}
+	st, err := store.Load()
+	if err != nil {
+		return err
+	}
+	saved, _ := json.Marshal(st)
+	a.policy = &policyRun{app: a, store: store, collector: exporter.NewPolicyCollector(), state: st, saved: saved}
+	a.reg.MustRegister(a.policy.collector)
+	return nil
+}
+
+// checkPolicies fails when an SLO names a policy the configuration does not have.
+func checkPolicies(cfg *config.Config, slos []*slo.SLO) error {
+	var errs []string
+	for _, s := range slos {
+		if s.Policy == "" {
+			continue
+		}
+		if _, ok := cfg.Policies[s.Policy]; !ok {
+			names := make([]string, 0, len(cfg.Policies))
+			for n := range cfg.Policies {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			errs = append(errs, fmt.Sprintf("%s: %s: policy %q is not defined; the config's policies are %s", s.Source, s.ID(), s.Policy, strings.Join(names, ", ")))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("couldn't load specs: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// evaluate runs the policy over a new snapshot: transitions are logged, the state saved when it changed.
+func (p *policyRun) evaluate(snap *budget.Snapshot, cfg *config.Config, specs *loadedSpecs, now time.Time) {
+	budgets := make([]policy.Budget, 0, len(snap.SLOs))
+	for _, s := range snap.SLOs {
+		budgets = append(budgets, policy.Budget{
+			Service: s.Service, SLO: s.SLO, Owner: s.Owner, Layer: slo.Layer(s.Layer),
+			Policy: specs.policies[slo.ID(s.Service, s.SLO)], Remaining: s.BudgetRemaining,
+		})
+	}
+	p.mtx.Lock()
+	defer p.mtx.Unlock()
+	next, transitions := policy.Evaluate(p.state, cfg.Policies, budgets, now)
+	for _, t := range transitions {
+		log := p.app.logger.Info
+		if t.To == policy.StatusFrozen {
+			log = p.app.logger.Warn
+		}
+		log("Error budget policy: service status changed", "service", t.Service, "from", t.From, "to", t.To, "reason", t.Reason)
+	}
+	p.state = next
+	p.saveLocked()
+	p.exportLocked(specs, now)
+}
+
+// saveLocked writes the state when it differs from what was saved; a failure is logged and retried with the
+// next evaluation (the state in memory stays right).
+func (p *policyRun) saveLocked() {
+	b, err := json.Marshal(p.state)
+	if err != nil || bytes.Equal(b, p.saved) {
+		return
+	}
+	if err := p.store.Save(p.state); err != nil {
+		p.app.metrics.policySaveFailures.Inc()
+		p.app.logger.Error("Saving the error budget policy state failed, will retry", "err", err)
+		return
+	}
+	p.saved = b
+}
+
+func (p *policyRun) exportLocked(specs *loadedSpecs, now time.Time) {
+	active := map[string]bool{}
+	for name, svc := range p.state.Services {
+		if svc.Override.Active(now) {
+			active[name] = true
+		}
+	}
+	p.collector.Set(p.state, specs.serviceLayers, active)
+}
+
+// gate is the deploy gate's decision for service; it logs changes let through a freeze by their class.
+func (p *policyRun) gate(service, changeClass string) (any, bool, bool) {
+	cfg, specs := p.app.cfg.Load(), p.app.loaded.Load()
+	p.mtx.Lock()
+	d, ok := p.state.Gate(service, changeClass, cfg.Policies, specs.servicePolicies[service])
+	p.mtx.Unlock()
+	if !ok {
+		return nil, false, false
+	}
+	if d.Exempt {
+		p.app.logger.Warn("Deploy gate: change let through a feature freeze by its class", "service", service, "change_class", changeClass, "frozen_since", d.Since)
+	}
+	return d, d.Allowed, true
+}
+
+// snapshot is the state for the API.
+func (p *policyRun) snapshot() any {
+	p.mtx.Lock()
+	defer p.mtx.Unlock()
+	st := p.state.Clone()
+	out := make([]*policy.Service, 0, len(st.Services))
+	for _, s := range st.Services {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b *policy.Service) int { return strings.Compare(a.Service, b.Service) })
+	return out
+}
+
+// servicesOf derives, per service, the policies of its SLOs and the layer they are in (the lowest of several).
+func servicesOf(slos []*slo.SLO) (policies map[string][]string, layers map[string]string) {
+	policies, layers = map[string][]string{}, map[string]string{}
+	rank := map[slo.Layer]int{slo.LayerProduct: 0, slo.LayerService: 1, slo.LayerInfrastructure: 2}
+	for _, s := range slos {
+		name := s.Policy
+		if name == "" {
+			name = policy.DefaultName
+		}
+		if !slices.Contains(policies[s.Service], name) {
+			policies[s.Service] = append(policies[s.Service], name)
+		}
+		if l, ok := layers[s.Service]; !ok || rank[s.Layer] > rank[slo.Layer(l)] {
+			layers[s.Service] = string(s.Layer)
+		}
+	}
+	return policies, layers
+}

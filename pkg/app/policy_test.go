@@ -1,0 +1,104 @@
+package app
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/promslog"
+	"github.com/stretchr/testify/require"
+
+	"github.com/slokeeper/slokeeper/pkg/budget"
+	"github.com/slokeeper/slokeeper/pkg/config"
+	"github.com/slokeeper/slokeeper/pkg/policy"
+	"github.com/slokeeper/slokeeper/pkg/slo"
+)
+
+// policyApp is the part of an App the policy needs: config, loaded specs, registry and metrics.
+func policyApp(t *testing.T, dir string, slos []*slo.SLO) *App {
+	t.Helper()
+	a := &App{logger: promslog.NewNopLogger(), reg: prometheus.NewRegistry()}
+	a.metrics = newAppMetrics(a.reg)
+	cfg := config.Default()
+	cfg.Storage.Path = dir
+	cfg.Policies["strict"] = policy.Policy{Name: "strict", FreezeAt: 0.2, WarnAt: 0.5, LiftAt: 0.4, Exempt: []string{}}
+	require.NoError(t, checkPolicies(cfg, slos))
+	a.cfg.Store(cfg)
+	specs := &loadedSpecs{slos: slos, policies: map[string]string{}}
+	for _, s := range slos {
+		specs.policies[s.ID()] = s.Policy
+	}
+	specs.servicePolicies, specs.serviceLayers = servicesOf(slos)
+	a.loaded.Store(specs)
+	require.NoError(t, a.openPolicy(cfg))
+	return a
+}
+
+func snapshotOf(remaining map[string]float64) *budget.Snapshot {
+	snap := &budget.Snapshot{}
+	for id, r := range remaining {
+		service, name, _ := strings.Cut(id, "/")
+		snap.SLOs = append(snap.SLOs, budget.Status{SLO: name, Service: service, Owner: "team-" + service, Layer: "service", BudgetRemaining: r})
+	}
+	return snap
+}
+
+func TestPolicyFreezesPersistsAndGates(t *testing.T) {
+	dir := t.TempDir()
+	slos := []*slo.SLO{
+		{Service: "pay", Name: "avail", Layer: slo.LayerService},
+		{Service: "shop", Name: "journey", Layer: slo.LayerProduct, Policy: "strict"},
+	}
+	a := policyApp(t, dir, slos)
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	a.policy.evaluate(snapshotOf(map[string]float64{"pay/avail": -0.05, "shop/journey": 0.3}), a.cfg.Load(), a.loaded.Load(), t0)
+
+	d, allowed, found := a.policy.gate("pay", "")
+	require.True(t, found)
+	require.False(t, allowed)
+	require.Equal(t, policy.StatusFrozen, d.(policy.Decision).Status)
+	_, allowed, _ = a.policy.gate("pay", "security")
+	require.True(t, allowed, "the default policy exempts security changes")
+	_, allowed, _ = a.policy.gate("shop", "")
+	require.True(t, allowed, "30% left is a warning under the strict policy, not a freeze")
+	_, _, found = a.policy.gate("nope", "")
+	require.False(t, found)
+
+	require.NoError(t, testutil.GatherAndCompare(a.reg, strings.NewReader(`
+# HELP slo_freeze_active 1 while the service is in a feature freeze under its error budget policy.
+# TYPE slo_freeze_active gauge
+slo_freeze_active{layer="service",owner="team-pay",service="pay"} 1
+slo_freeze_active{layer="product",owner="team-shop",service="shop"} 0
+`), "slo_freeze_active"))
+
+	// The state is on disk; a restart (a new App on the same directory) still refuses, with the same since, even
+	// before the budgets are known again.
+	_, err := os.Stat(filepath.Join(dir, PolicyStateFile))
+	require.NoError(t, err)
+	b := policyApp(t, dir, slos)
+	b.policy.evaluate(snapshotOf(map[string]float64{"pay/avail": math.NaN(), "shop/journey": math.NaN()}), b.cfg.Load(), b.loaded.Load(), t0.Add(time.Hour))
+	d, allowed, _ = b.policy.gate("pay", "")
+	require.False(t, allowed)
+	require.Equal(t, t0, d.(policy.Decision).Since)
+
+	// Budget back above the lift threshold: open again.
+	b.policy.evaluate(snapshotOf(map[string]float64{"pay/avail": 0.5, "shop/journey": 0.9}), b.cfg.Load(), b.loaded.Load(), t0.Add(2*time.Hour))
+	_, allowed, _ = b.policy.gate("pay", "")
+	require.True(t, allowed)
+
+	// An unknown policy in a spec fails the load with its file and line.
+	bad := []*slo.SLO{{Service: "x", Name: "y", Policy: "lenient", Source: slo.Source{File: "x.yaml", Line: 7}}}
+	require.EqualError(t, checkPolicies(config.Default(), bad), `couldn't load specs: x.yaml:7: x/y: policy "lenient" is not defined; the config's policies are default`)
+
+	// An unreadable state stops the start rather than unfreezing everything.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, PolicyStateFile), []byte("garbage"), 0o644))
+	c := &App{logger: promslog.NewNopLogger(), reg: prometheus.NewRegistry()}
+	cfg := config.Default()
+	cfg.Storage.Path = dir
+	require.ErrorContains(t, c.openPolicy(cfg), "couldn't parse the policy state")
+}

@@ -51,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	genCmd.register(app)
 	runCmd := &runCommand{}
 	runCmd.register(app)
+	gateCmd := &gateCommand{}
+	gateCmd.register(app)
 
 	cmd, err := app.Parse(args)
 	if err != nil {
@@ -65,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return genCmd.run(logger, stdout, stderr)
 	case runCmd.name():
 		return runCmd.run(logger, stdout, stderr)
+	case gateCmd.name():
+		return gateCmd.run(logger, stdout, stderr)
 	}
 	return 2
 }

@@ -21,7 +21,7 @@ EXAMPLES  ?= examples/*.yaml
 RULES_DIR := rules
 # Packages with golden files. Each declares its own -update flag, so list only
 # those packages here (not ./...): `go test -update` fails in any other package.
-GOLDEN_PKGS := ./pkg/generate/
+GOLDEN_PKGS := ./pkg/generate/ ./pkg/alertmanager/
 FUZZTIME    ?= 60s
 # Where `make run` serves the demo.
 RUN_ADDRESS ?= :9099

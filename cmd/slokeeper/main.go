@@ -53,6 +53,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	runCmd.register(app)
 	gateCmd := &gateCommand{}
 	gateCmd.register(app)
+	amCmd := &alertmanagerCommand{}
+	amCmd.register(app)
 
 	cmd, err := app.Parse(args)
 	if err != nil {
@@ -69,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return runCmd.run(logger, stdout, stderr)
 	case gateCmd.name():
 		return gateCmd.run(logger, stdout, stderr)
+	case amCmd.name():
+		return amCmd.run(logger, stdout, stderr)
 	}
 	return 2
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/slokeeper/slokeeper/pkg/config"
 )
 
-const fieldList = "global, specs, storage, windows, backfill, policies, alerting, remote_read, remote_write"
+const fieldList = "global, specs, storage, windows, backfill, policies, escalation, alerting, remote_read, remote_write"
 
 // badConfigs maps each fixture testdata/NAME.bad.yml to every error it must
 // produce (from Load, or from SpecFiles when Load accepts it), in order.
@@ -83,7 +83,7 @@ var badConfigs = []struct {
 		`testdata/negative-retention.bad.yml:3: storage.retention: must not be negative, got "-30d"`,
 	}},
 	{"not-a-mapping", []string{
-		`testdata/not-a-mapping.bad.yml:1: a config file must be a mapping of global, specs, storage, windows, backfill, policies, alerting, remote_read and remote_write, got a list`,
+		`testdata/not-a-mapping.bad.yml:1: a config file must be a mapping of global, specs, storage, windows, backfill, policies, escalation, alerting, remote_read and remote_write, got a list`,
 	}},
 	{"same-remote-write", []string{
 		`testdata/same-remote-write.bad.yml:4: remote_write[1]: same settings as remote_write[0]: remove one, or give them distinct names`,
@@ -93,6 +93,14 @@ var badConfigs = []struct {
 	}},
 	{"two-documents", []string{
 		`testdata/two-documents.bad.yml:2: a config file holds one YAML document: remove the others (---)`,
+	}},
+	{"escalation", []string{
+		`testdata/escalation.bad.yml:6: escalation.teams["team-payments"]: unknown field "paper"; the fields are pager, tickets`,
+		`testdata/escalation.bad.yml:7: escalation.repeat_interval: must be a duration such as 30s, 5m or 4h, got "often"`,
+	}},
+	{"escalation-invalid", []string{
+		`testdata/escalation-invalid.bad.yml:3: escalation.default_receiver: must not be empty: name the receiver of alerts whose owner has no entry in teams`,
+		`testdata/escalation-invalid.bad.yml:3: escalation.teams["team-payments"].pager: must not be empty: name the receiver of the team's pages`,
 	}},
 	{"policies", []string{
 		`testdata/policies.bad.yml:3: policies.strict: lift_at: must be above freeze_at (0.2) so that a budget hovering at the threshold does not flap, got 0.1`,

@@ -18,6 +18,7 @@ import (
 	yamlv2 "go.yaml.in/yaml/v2"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/slokeeper/slokeeper/pkg/alertmanager"
 	"github.com/slokeeper/slokeeper/pkg/policy"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
@@ -54,6 +55,9 @@ type Config struct {
 	// Policies are the error budget policies by name; the default policy (policy.DefaultName) is always
 	// there. SLOs choose one with `policy:` in their spec.
 	Policies map[string]policy.Policy `yaml:"policies,omitempty"`
+	// Escalation routes slokeeper's alerts to the owning teams' receivers (`slokeeper alertmanager` renders
+	// it as Alertmanager configuration); nil when not configured.
+	Escalation *alertmanager.Config `yaml:"escalation,omitempty"`
 
 	file        string
 	specSources []specSource // as written, parallel to Specs
@@ -176,7 +180,7 @@ func document(file string, data []byte) (*yaml.Node, Errors) {
 	if r := resolve(root); isNull(r) {
 		return nil, nil
 	} else if r.Kind != yaml.MappingNode {
-		return nil, Errors{{File: file, Line: root.Line, Msg: fmt.Sprintf("a config file must be a mapping of global, specs, storage, windows, backfill, policies, alerting, remote_read and remote_write, got %s", describe(r))}}
+		return nil, Errors{{File: file, Line: root.Line, Msg: fmt.Sprintf("a config file must be a mapping of global, specs, storage, windows, backfill, policies, escalation, alerting, remote_read and remote_write, got %s", describe(r))}}
 	}
 	return root, nil
 }

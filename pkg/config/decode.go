@@ -185,6 +185,7 @@ func (d *decoder) top(root *yaml.Node, c *Config) {
 		{"windows", func(p string, v *yaml.Node) { d.windows(v, p, &c.Windows) }},
 		{"backfill", func(p string, v *yaml.Node) { d.backfill(v, p, &c.Backfill) }},
 		{"policies", func(p string, v *yaml.Node) { d.policies(v, p, c) }},
+		{"escalation", func(p string, v *yaml.Node) { d.escalation(v, p, c) }},
 		{"alerting", nil},
 		{"remote_read", nil},
 		{"remote_write", nil},

@@ -200,6 +200,8 @@ func New(o Options) (_ *App, err error) {
 	}
 	closers = append(closers, discStop)
 
+	a.policy.alerter = &policyAlerter{send: a.notifier.Send, externalURL: externalURL, firing: map[uint64]*notifier.Alert{}, sent: map[uint64]time.Time{}}
+
 	a.evaluator = evaluator.New(evaluator.Options{
 		Queryable:      st.Queryable(),
 		Local:          st.Local(),

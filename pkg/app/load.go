@@ -32,6 +32,8 @@ type loadedSpecs struct {
 	policies        map[string]string
 	servicePolicies map[string][]string
 	serviceLayers   map[string]string
+	// runbooks maps an SLO id to its runbook URL, for the policy's alerts.
+	runbooks map[string]string
 }
 
 func (l *loadedSpecs) known(service, name string) bool { return l.ids[service+"/"+name] }
@@ -73,7 +75,7 @@ func (a *App) loadSpecs(cfg *config.Config) (*loadedSpecs, error) {
 	if err := checkPolicies(cfg, slos); err != nil {
 		return nil, err
 	}
-	l := &loadedSpecs{files: files, slos: slos, groups: map[string][]rulefmt.RuleGroup{}, ids: map[string]bool{}, policies: map[string]string{}}
+	l := &loadedSpecs{files: files, slos: slos, groups: map[string][]rulefmt.RuleGroup{}, ids: map[string]bool{}, policies: map[string]string{}, runbooks: map[string]string{}}
 	l.servicePolicies, l.serviceLayers = servicesOf(slos)
 	for _, f := range files {
 		l.groups[f] = []rulefmt.RuleGroup{} // a file without SLOs still replaces its old groups
@@ -88,6 +90,7 @@ func (a *App) loadSpecs(cfg *config.Config) (*loadedSpecs, error) {
 		l.targets = append(l.targets, t)
 		l.ids[s.ID()] = true
 		l.policies[s.ID()] = s.Policy
+		l.runbooks[s.ID()] = s.Alerting.RunbookURL
 		l.longestPeriod = max(l.longestPeriod, s.Period)
 	}
 	for f, gs := range l.groups {

@@ -28,9 +28,10 @@ type policyRun struct {
 	store     policy.Store
 	collector *exporter.PolicyCollector
 
-	mtx   sync.Mutex
-	state policy.State
-	saved []byte
+	mtx     sync.Mutex
+	state   policy.State
+	saved   []byte
+	alerter *policyAlerter // nil: no alerts (set by New once the notifier exists)
 }
 
 // openPolicy loads the persisted state from the storage directory. An unreadable state stops the start: going
@@ -91,6 +92,9 @@ func (p *policyRun) evaluate(snap *budget.Snapshot, cfg *config.Config, specs *l
 	p.state = next
 	p.saveLocked()
 	p.exportLocked(specs, now)
+	if p.alerter != nil {
+		p.alerter.update(p.state, specs, now)
+	}
 }
 
 // saveLocked writes the state when it differs from what was saved; a failure is logged and retried with the

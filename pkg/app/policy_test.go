@@ -2,8 +2,10 @@ package app
 
 import (
 	"math"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/promslog"
+	"github.com/prometheus/prometheus/notifier"
 	"github.com/stretchr/testify/require"
 
 	"github.com/slokeeper/slokeeper/pkg/budget"
@@ -101,4 +104,55 @@ slo_freeze_active{layer="product",owner="team-shop",service="shop"} 0
 	cfg := config.Default()
 	cfg.Storage.Path = dir
 	require.ErrorContains(t, c.openPolicy(cfg), "couldn't parse the policy state")
+}
+
+func TestPolicyAlerts(t *testing.T) {
+	slos := []*slo.SLO{{Service: "pay", Name: "avail", Layer: slo.LayerService, Alerting: slo.Alerting{RunbookURL: "https://runbooks.example/pay"}}}
+	a := policyApp(t, t.TempDir(), slos)
+	a.loaded.Load().runbooks = map[string]string{"pay/avail": "https://runbooks.example/pay"}
+	var sent [][]*notifier.Alert
+	u, _ := url.Parse("http://slokeeper.example:9099")
+	a.policy.alerter = &policyAlerter{send: func(as ...*notifier.Alert) { sent = append(sent, as) }, externalURL: u,
+		firing: map[uint64]*notifier.Alert{}, sent: map[uint64]time.Time{}}
+	eval := func(at time.Time, r float64) []string {
+		sent = nil
+		a.policy.evaluate(snapshotOf(map[string]float64{"pay/avail": r}), a.cfg.Load(), a.loaded.Load(), at)
+		var out []string
+		for _, batch := range sent {
+			for _, al := range batch {
+				state := "firing"
+				if !al.EndsAt.After(at) {
+					state = "resolved"
+				}
+				out = append(out, al.Labels.Get("alertname")+" "+al.Labels.Get("slo_tier")+" "+state)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	require.Empty(t, eval(t0, 0.9))
+	require.Equal(t, []string{"SLOBudgetLow ticket firing"}, eval(t0.Add(10*time.Second), 0.2))
+	require.Empty(t, eval(t0.Add(20*time.Second), 0.2), "re-sent once a minute, not at every evaluation")
+	require.Equal(t, []string{"SLOBudgetLow ticket firing"}, eval(t0.Add(80*time.Second), 0.2))
+	require.Equal(t, []string{"SLOBudgetExhausted page firing", "SLOBudgetLow ticket resolved", "ServiceFeatureFreeze page firing"}, eval(t0.Add(90*time.Second), -0.1))
+	require.Equal(t, []string{"SLOBudgetExhausted page resolved", "ServiceFeatureFreeze page resolved"}, eval(t0.Add(100*time.Second), 0.9))
+
+	// The freeze alert carries what routing and the on-call need.
+	eval(t0.Add(200*time.Second), -0.5)
+	var freeze, exhausted *notifier.Alert
+	for _, al := range sent[0] {
+		switch al.Labels.Get("alertname") {
+		case "ServiceFeatureFreeze":
+			freeze = al
+		case "SLOBudgetExhausted":
+			exhausted = al
+		}
+	}
+	require.NotNil(t, freeze)
+	require.Equal(t, map[string]string{"alertname": "ServiceFeatureFreeze", "service": "pay", "owner": "team-pay", "layer": "service", "severity": "critical", "slo_tier": "page"}, freeze.Labels.Map())
+	require.Equal(t, "http://slokeeper.example:9099/api/v1/gate/pay", freeze.Annotations.Get("gate_url"))
+	require.Equal(t, t0.Add(200*time.Second), freeze.StartsAt)
+	require.Equal(t, "avail", exhausted.Labels.Get("slo"))
+	require.Equal(t, "https://runbooks.example/pay", exhausted.Annotations.Get("runbook_url"))
 }

@@ -47,12 +47,11 @@ type gateAnswer struct {
 }
 
 func (c *gateCommand) run(_ *slog.Logger, stdout, stderr io.Writer) int {
-	base, err := url.Parse(strings.TrimSuffix(c.url, "/"))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		fmt.Fprintf(stderr, "slokeeper gate: --url must be an http(s) URL such as http://slokeeper:9099, got %q\n", c.url)
-		return 2
+	target, code := daemonURL(c.url, stderr, "gate", "api", "v1", "gate", c.service)
+	if code != 0 {
+		return code
 	}
-	u := base.JoinPath("api", "v1", "gate", c.service)
+	u, _ := url.Parse(target)
 	if c.changeClass != "" {
 		u.RawQuery = url.Values{"change_class": {c.changeClass}}.Encode()
 	}
@@ -91,4 +90,14 @@ func (c *gateCommand) run(_ *slog.Logger, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "slokeeper gate: unexpected answer %s from %s\n", resp.Status, u)
 	return 2
+}
+
+// daemonURL joins path onto the daemon's base URL; a bad base prints an error for command and returns exit code 2.
+func daemonURL(base string, stderr io.Writer, command string, path ...string) (string, int) {
+	u, err := url.Parse(strings.TrimSuffix(base, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		fmt.Fprintf(stderr, "slokeeper %s: --url must be an http(s) URL such as http://slokeeper:9099, got %q\n", command, base)
+		return "", 2
+	}
+	return u.JoinPath(path...).String(), 0
 }

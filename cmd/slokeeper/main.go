@@ -55,6 +55,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	gateCmd.register(app)
 	amCmd := &alertmanagerCommand{}
 	amCmd.register(app)
+	freezeCmd := &freezeCommand{}
+	freezeCmd.register(app)
+	liftName, setName := freezeCmd.names()
 
 	cmd, err := app.Parse(args)
 	if err != nil {
@@ -73,6 +76,10 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return gateCmd.run(logger, stdout, stderr)
 	case amCmd.name():
 		return amCmd.run(logger, stdout, stderr)
+	case liftName:
+		return freezeCmd.run("lift", logger, stdout, stderr)
+	case setName:
+		return freezeCmd.run("set", logger, stdout, stderr)
 	}
 	return 2
 }

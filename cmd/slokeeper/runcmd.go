@@ -40,6 +40,8 @@ func (c *runCommand) register(a *kingpin.Application) {
 		Default("").StringVar(&c.opts.WebConfigFile)
 	c.cmd.Flag("web.enable-lifecycle", "Enable reloads over HTTP (POST /-/reload).").
 		BoolVar(&c.opts.EnableLifecycle)
+	c.cmd.Flag("web.enable-admin-api", "Enable administrative endpoints: manual overrides of a feature freeze (POST /api/v1/freeze/<service>, used by `slokeeper freeze`).").
+		BoolVar(&c.opts.EnableAdminAPI)
 	c.cmd.Flag("web.external-url", "The URL under which slokeeper is reachable, used in alerts' generator URL.").
 		PlaceHolder("<URL>").StringVar(&c.opts.ExternalURL)
 	c.cmd.Flag("spec.watch-interval", "How often to check the config and spec files for changes and reload (0 disables).").

@@ -54,6 +54,8 @@ type Options struct {
 	EnableLifecycle bool
 	// ExternalURL is the URL the daemon is reachable under (--web.external-url), used in alerts' generator URL.
 	ExternalURL string
+	// EnableAdminAPI allows the administrative endpoints: manual overrides of a freeze (--web.enable-admin-api).
+	EnableAdminAPI bool
 	// Demo runs the built-in demo: the example specs, a traffic generator writing days of history and live
 	// samples into the embedded TSDB (in a temporary directory unless StoragePath is set).
 	Demo bool
@@ -236,8 +238,12 @@ func New(o Options) (_ *App, err error) {
 		Status:          a.status,
 		Gate:            a.policy.gate,
 		Policy:          a.policy.snapshot,
-		RemoteWrite:     st.WriteHandler(),
-		Version:         slokeeper.Version(),
+		Override: func(service string, req web.OverrideRequest) (any, bool, error) {
+			return a.policy.override(service, req, time.Now())
+		},
+		EnableAdmin: o.EnableAdminAPI,
+		RemoteWrite: st.WriteHandler(),
+		Version:     slokeeper.Version(),
 	})
 	return a, nil
 }

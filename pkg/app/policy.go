@@ -11,11 +11,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/slokeeper/slokeeper/pkg/budget"
 	"github.com/slokeeper/slokeeper/pkg/config"
 	"github.com/slokeeper/slokeeper/pkg/exporter"
 	"github.com/slokeeper/slokeeper/pkg/policy"
 	"github.com/slokeeper/slokeeper/pkg/slo"
+	"github.com/slokeeper/slokeeper/pkg/web"
 )
 
 // PolicyStateFile is the name of the error budget policy's state in the storage directory.
@@ -167,4 +170,35 @@ func servicesOf(slos []*slo.SLO) (policies map[string][]string, layers map[strin
 		}
 	}
 	return policies, layers
+}
+
+// override applies a manual override of service's freeze at now and evaluates the policy again over the latest
+// snapshot, so that the gate answers accordingly at once. found is false for a service the state does not know.
+func (p *policyRun) override(service string, req web.OverrideRequest, now time.Time) (any, bool, error) {
+	d, err := model.ParseDuration(req.Duration)
+	if err != nil || d <= 0 {
+		return nil, true, fmt.Errorf("duration: must be a positive duration such as 4h or 2d, got %q", req.Duration)
+	}
+	o := policy.Override{Action: policy.OverrideAction(req.Action), Who: req.Who, Why: req.Reason, At: now, Expires: now.Add(time.Duration(d))}
+	p.mtx.Lock()
+	if _, ok := p.state.Services[service]; !ok {
+		p.mtx.Unlock()
+		return nil, false, nil
+	}
+	err = p.state.SetOverride(service, o)
+	p.mtx.Unlock()
+	if err != nil {
+		return nil, true, err
+	}
+	p.app.logger.Warn("Error budget policy: manual override", "service", service, "action", o.Action, "who", o.Who, "reason", o.Why, "expires", o.Expires)
+	if snap := p.app.snapshot.Load(); snap != nil {
+		p.evaluate(snap, p.app.cfg.Load(), p.app.loaded.Load(), now)
+	} else {
+		p.mtx.Lock()
+		p.saveLocked()
+		p.mtx.Unlock()
+	}
+	p.mtx.Lock()
+	defer p.mtx.Unlock()
+	return p.state.Clone().Services[service], true, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/slokeeper/slokeeper/pkg/config"
 	"github.com/slokeeper/slokeeper/pkg/policy"
 	"github.com/slokeeper/slokeeper/pkg/slo"
+	"github.com/slokeeper/slokeeper/pkg/web"
 )
 
 // policyApp is the part of an App the policy needs: config, loaded specs, registry and metrics.
@@ -155,4 +156,46 @@ func TestPolicyAlerts(t *testing.T) {
 	require.Equal(t, t0.Add(200*time.Second), freeze.StartsAt)
 	require.Equal(t, "avail", exhausted.Labels.Get("slo"))
 	require.Equal(t, "https://runbooks.example/pay", exhausted.Annotations.Get("runbook_url"))
+}
+
+func TestPolicyOverride(t *testing.T) {
+	dir := t.TempDir()
+	slos := []*slo.SLO{{Service: "pay", Name: "avail", Layer: slo.LayerService}}
+	a := policyApp(t, dir, slos)
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	snap := snapshotOf(map[string]float64{"pay/avail": -0.3})
+	a.snapshot.Store(snap)
+	a.policy.evaluate(snap, a.cfg.Load(), a.loaded.Load(), t0)
+	_, allowed, _ := a.policy.gate("pay", "")
+	require.False(t, allowed)
+
+	// Lifted by hand: the gate opens at once; the override is saved with its audit data.
+	st, found, err := a.policy.override("pay", web.OverrideRequest{Action: "lift", Who: "alice", Reason: "P0 fix", Duration: "2h"}, t0.Add(time.Minute))
+	require.NoError(t, err)
+	require.True(t, found)
+	require.Equal(t, policy.StatusWarning, st.(*policy.Service).Status)
+	_, allowed, _ = a.policy.gate("pay", "")
+	require.True(t, allowed)
+	saved, err := policy.Store{Path: filepath.Join(dir, PolicyStateFile)}.Load()
+	require.NoError(t, err)
+	require.Equal(t, []policy.Override{{Action: policy.OverrideLift, Who: "alice", Why: "P0 fix", At: t0.Add(time.Minute), Expires: t0.Add(time.Minute + 2*time.Hour)}}, saved.Services["pay"].History)
+
+	// When it expires the spent budget freezes the service again.
+	a.policy.evaluate(snap, a.cfg.Load(), a.loaded.Load(), t0.Add(3*time.Hour))
+	_, allowed, _ = a.policy.gate("pay", "")
+	require.False(t, allowed)
+
+	_, found, _ = a.policy.override("nope", web.OverrideRequest{Action: "set", Who: "a", Reason: "b", Duration: "1h"}, t0)
+	require.False(t, found)
+	for _, tc := range []struct {
+		req  web.OverrideRequest
+		want string
+	}{
+		{web.OverrideRequest{Action: "thaw", Who: "a", Reason: "b", Duration: "1h"}, `unknown override "thaw"`},
+		{web.OverrideRequest{Action: "set", Reason: "b", Duration: "1h"}, "needs who and why"},
+		{web.OverrideRequest{Action: "set", Who: "a", Reason: "b", Duration: "soon"}, "duration: must be a positive duration"},
+	} {
+		_, _, err := a.policy.override("pay", tc.req, t0)
+		require.ErrorContains(t, err, tc.want)
+	}
 }

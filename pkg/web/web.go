@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
@@ -43,6 +44,7 @@ const (
 	PathWrite   = "/api/v1/write"
 	PathGate    = "/api/v1/gate/{service}"
 	PathPolicy  = "/api/v1/policy"
+	PathFreeze  = "/api/v1/freeze/{service}"
 	// PathPprof serves Go's runtime profiles (net/http/pprof), e.g. PathPprof+"heap".
 	PathPprof = "/debug/pprof/"
 )
@@ -78,6 +80,12 @@ type Options struct {
 	Gate func(service, changeClass string) (decision any, allowed, found bool)
 	// Policy returns the error budget policy state served by GET /api/v1/policy. Nil: the route answers 404.
 	Policy func() any
+	// Override applies POST /api/v1/freeze/{service}: a manual override of a service's freeze. It returns the
+	// service's new state, or an error for bad input (400) and found false for an unknown service (404). Only
+	// served with EnableAdmin (403 otherwise); nil: 404.
+	Override func(service string, req OverrideRequest) (state any, found bool, err error)
+	// EnableAdmin allows the administrative endpoints (overrides), like Prometheus' --web.enable-admin-api.
+	EnableAdmin bool
 	// RemoteWrite receives POST /api/v1/write, typically the embedded TSDB's remote-write handler. Nil leaves
 	// the path unrouted (404).
 	RemoteWrite http.Handler
@@ -146,6 +154,9 @@ func New(opts Options) *Handler {
 	}
 	if opts.Gate != nil {
 		h.route(PathGate, PathGate, get, http.HandlerFunc(h.gate))
+	}
+	if opts.Override != nil {
+		h.route(PathFreeze, PathFreeze, []string{http.MethodPost}, http.HandlerFunc(h.override))
 	}
 	if opts.Policy != nil {
 		h.route(PathPolicy, PathPolicy, get, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -258,6 +269,41 @@ func (h *Handler) gate(w http.ResponseWriter, r *http.Request) {
 		code = http.StatusLocked
 	}
 	h.respondCode(w, code, decision)
+}
+
+// OverrideRequest is the body of POST /api/v1/freeze/{service}.
+type OverrideRequest struct {
+	// Action is "lift" (no freeze until it expires) or "set" (frozen until it expires).
+	Action string `json:"action"`
+	// Who and Reason go to the audit trail; both are required.
+	Who    string `json:"who"`
+	Reason string `json:"reason"`
+	// Duration is how long the override lasts, in Prometheus' duration syntax (e.g. 24h).
+	Duration string `json:"duration"`
+}
+
+func (h *Handler) override(w http.ResponseWriter, r *http.Request) {
+	if !h.opts.EnableAdmin {
+		h.respondError(w, http.StatusForbidden, "unavailable", "admin APIs are disabled: start slokeeper with --web.enable-admin-api")
+		return
+	}
+	var req OverrideRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		h.respondError(w, http.StatusBadRequest, "bad_data", "the body must be a JSON object with action, who, reason and duration: "+err.Error())
+		return
+	}
+	service := r.PathValue("service")
+	state, found, err := h.opts.Override(service, req)
+	switch {
+	case !found:
+		h.respondError(w, http.StatusNotFound, "not_found", fmt.Sprintf("unknown service %q: no loaded SLO belongs to it", service))
+	case err != nil:
+		h.respondError(w, http.StatusBadRequest, "bad_data", err.Error())
+	default:
+		h.respond(w, state)
+	}
 }
 
 func (h *Handler) index(w http.ResponseWriter, _ *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net"
@@ -426,6 +427,42 @@ func TestStatusPage(t *testing.T) {
 			}
 			for _, w := range tc.wantNot {
 				require.NotContains(t, r.body, w)
+			}
+		})
+	}
+}
+
+func TestOverride(t *testing.T) {
+	override := func(service string, req web.OverrideRequest) (any, bool, error) {
+		switch {
+		case service != "payments":
+			return nil, false, nil
+		case req.Action != "lift" && req.Action != "set":
+			return nil, true, fmt.Errorf("unknown override %q", req.Action)
+		}
+		return map[string]string{"status": "ok", "who": req.Who}, true, nil
+	}
+	admin := start(t, web.Options{Override: override, EnableAdmin: true}, "", nil)
+	closed := start(t, web.Options{Override: override}, "", nil)
+	for _, tc := range []struct {
+		name     string
+		s        *server
+		req      request
+		wantCode int
+		want     string
+	}{
+		{"lift", admin, request{method: "POST", path: "/api/v1/freeze/payments", body: `{"action":"lift","who":"alice","reason":"P0","duration":"2h"}`}, 200, `{"status":"success","data":{"status":"ok","who":"alice"}}`},
+		{"admin API off", closed, request{method: "POST", path: "/api/v1/freeze/payments", body: `{}`}, 403, `{"status":"error","errorType":"unavailable","error":"admin APIs are disabled: start slokeeper with --web.enable-admin-api"}`},
+		{"unknown field", admin, request{method: "POST", path: "/api/v1/freeze/payments", body: `{"action":"lift","whom":"alice"}`}, 400, ""},
+		{"bad action", admin, request{method: "POST", path: "/api/v1/freeze/payments", body: `{"action":"thaw"}`}, 400, `{"status":"error","errorType":"bad_data","error":"unknown override \"thaw\""}`},
+		{"unknown service", admin, request{method: "POST", path: "/api/v1/freeze/nope", body: `{"action":"set"}`}, 404, ""},
+		{"GET", admin, request{path: "/api/v1/freeze/payments"}, 405, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tc.s.do(t, tc.req)
+			require.Equal(t, tc.wantCode, r.code, r.body)
+			if tc.want != "" {
+				require.JSONEq(t, tc.want, r.body)
 			}
 		})
 	}

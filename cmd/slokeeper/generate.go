@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -27,6 +28,7 @@ type generateCommand struct {
 	format    string
 	minWindow model.Duration
 	groupBy   string
+	gateURL   string
 }
 
 func (c *generateCommand) name() string { return "generate" }
@@ -42,11 +44,13 @@ func (c *generateCommand) register(app *kingpin.Application) {
 		Default(slo.DefaultMinWindow.String()).SetValue(&c.minWindow)
 	cmd.Flag("group-by", "How rules are grouped: slo (three groups per SLO: a slow or failing SLO never delays another, and rulers that shard by group spread them) or service (the SLOs of a service share their groups: far fewer groups with many SLOs; what `slokeeper run` evaluates).").
 		Default(string(generate.GroupBySLO)).EnumVar(&c.groupBy, string(generate.GroupBySLO), string(generate.GroupByService))
+	cmd.Flag("gate.url", "Base URL of the slokeeper daemon (e.g. http://slokeeper:9099): alerts then link to their service's deploy gate in a gate_url annotation.").
+		PlaceHolder("<URL>").StringVar(&c.gateURL)
 	cmd.Arg("files", "Spec files (slokeeper/v1 YAML).").Required().ExistingFilesVar(&c.files)
 }
 
 func (c *generateCommand) options() generate.Options {
-	return generate.Options{MinWindow: time.Duration(c.minWindow), GroupBy: generate.GroupBy(c.groupBy)}
+	return generate.Options{MinWindow: time.Duration(c.minWindow), GroupBy: generate.GroupBy(c.groupBy), GateURL: c.gateURL}
 }
 
 type output struct {
@@ -58,6 +62,12 @@ func (c *generateCommand) run(logger *slog.Logger, stdout, stderr io.Writer) int
 	if d := time.Duration(c.minWindow); d < time.Minute || d%time.Minute != 0 {
 		fmt.Fprintf(stderr, "slokeeper: --window.min must be whole minutes, at least 1m, got %s\n", c.minWindow)
 		return 2
+	}
+	if c.gateURL != "" {
+		if u, err := url.Parse(c.gateURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fmt.Fprintf(stderr, "slokeeper: --gate.url must be an http(s) URL such as http://slokeeper:9099, got %q\n", c.gateURL)
+			return 2
+		}
 	}
 	if c.tests && c.format != string(generate.FormatPrometheus) {
 		fmt.Fprintln(stderr, "slokeeper: --tests needs --format=prometheus: promtool cannot load PrometheusRule resources")

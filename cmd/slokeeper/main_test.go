@@ -106,6 +106,10 @@ func TestGenerate(t *testing.T) {
 	}
 	require.Equal(t, []string{"slo:payments:sli", "slo:payments:tiles:10m", "slo:payments:budget"}, groups)
 
+	code, _, errOut = runCLI(t, append([]string{"generate", "--gate.url=slokeeper:9099", "-o", op}, examples(t)...)...)
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "--gate.url must be an http(s) URL")
+
 	code, _, errOut = runCLI(t, append([]string{"generate", "--tests", "--format=prometheus-operator", "-o", op}, examples(t)...)...)
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "--tests needs --format=prometheus")

@@ -93,6 +93,7 @@ type App struct {
 	demo      *demoRun
 	tempDir   string
 	policy    *policyRun
+	gateURL   string // the daemon's external URL, for the alerts' gate_url
 
 	reloadMtx sync.Mutex
 	watchHash string
@@ -134,6 +135,18 @@ func New(o Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	l, err := net.Listen("tcp", o.ListenAddress)
+	if err != nil {
+		return nil, fmt.Errorf("couldn't listen on --web.listen-address=%q: %w", o.ListenAddress, err)
+	}
+	a.listener = l
+	closers = append(closers, func() { _ = l.Close() })
+	externalURL, err := externalURL(o.ExternalURL, l.Addr().String())
+	if err != nil {
+		return nil, err
+	}
+	// The burn alerts link to the deploy gate of their service on this daemon.
+	a.gateURL = externalURL.String()
 	specs, err := a.loadSpecs(cfg)
 	if err != nil {
 		return nil, err
@@ -177,16 +190,6 @@ func New(o Options) (_ *App, err error) {
 		a.startDemoLive(st)
 	}
 
-	l, err := net.Listen("tcp", o.ListenAddress)
-	if err != nil {
-		return nil, fmt.Errorf("couldn't listen on --web.listen-address=%q: %w", o.ListenAddress, err)
-	}
-	a.listener = l
-	closers = append(closers, func() { _ = l.Close() })
-	externalURL, err := externalURL(o.ExternalURL, l.Addr().String())
-	if err != nil {
-		return nil, err
-	}
 	ncfg := notifier.Options{QueueCapacity: 10000, DrainOnShutdown: true, Registerer: a.reg}
 	a.notifier = notifier.NewManager(&ncfg, model.UTF8Validation, a.logger.With("component", "notifier"))
 	sdMetrics, err := discovery.CreateAndRegisterSDMetrics(a.reg)

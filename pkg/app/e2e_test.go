@@ -212,6 +212,7 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 	alert := recv.WaitFor(t, 2*time.Minute, map[string]string{"alertname": c.AlertBurn, "slo_tier": "page", "service": "shop"})
 	require.Equal(t, "team-shop", alert.Labels["owner"])
 	require.Equal(t, "availability", alert.Labels["slo"])
+	require.Equal(t, "http://"+r.app.Addr().String()+"/api/v1/gate/shop", alert.Annotations["gate_url"], "the page links to the deploy gate")
 
 	// Prometheus goes away: the base rates fail and are counted; the budget is kept, not refilled.
 	before, _ := shopStatus(a)

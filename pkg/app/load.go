@@ -71,7 +71,7 @@ func (a *App) loadSpecs(cfg *config.Config) (*loadedSpecs, error) {
 	// The SLOs of a service share their groups: a few groups per spec file rather than three per SLO (a
 	// goroutine, timers and a dozen metrics each), which is most of what memory does not spend on the rules
 	// themselves at 1,000 SLOs.
-	o := generate.Options{MinWindow: time.Duration(cfg.Windows.Min), GroupBy: generate.GroupByService}
+	o := generate.Options{MinWindow: time.Duration(cfg.Windows.Min), GroupBy: generate.GroupByService, GateURL: a.gateURL}
 	if err := checkPolicies(cfg, slos); err != nil {
 		return nil, err
 	}

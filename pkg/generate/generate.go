@@ -2,8 +2,10 @@ package generate
 
 import (
 	"maps"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -24,6 +26,10 @@ type Options struct {
 	// GroupBy chooses how rules are split into groups; empty means
 	// GroupBySLO.
 	GroupBy GroupBy
+	// GateURL is the base URL of the slokeeper daemon whose deploy gate
+	// answers for the services (e.g. http://slokeeper:9099). When set, every
+	// alert carries a gate_url annotation: that URL's /api/v1/gate/<service>.
+	GateURL string
 }
 
 // GroupBy is a way to split the rules into groups.
@@ -84,7 +90,7 @@ func Groups(slos []*slo.SLO, o Options) []rulefmt.RuleGroup {
 //     metadata and the ticket alerts; every minute.
 func SLOGroups(s *slo.SLO, o Options) []rulefmt.RuleGroup {
 	w := o.Windows(s.Period)
-	g := &builder{s: s, w: w, sel: selector(s), labels: seriesLabels(s)}
+	g := &builder{s: s, w: w, sel: selector(s), labels: seriesLabels(s), gateURL: o.GateURL}
 	sli, tiles, budget := o.GroupNames(s)
 	return []rulefmt.RuleGroup{g.sliGroup(sli), g.tilesGroup(tiles), g.budgetGroup(budget)}
 }
@@ -108,10 +114,11 @@ func MergeGroups(groups []rulefmt.RuleGroup) []rulefmt.RuleGroup {
 }
 
 type builder struct {
-	s      *slo.SLO
-	w      slo.Windows
-	sel    string            // {service="…",slo="…"}
-	labels map[string]string // on every recorded series
+	gateURL string
+	s       *slo.SLO
+	w       slo.Windows
+	sel     string            // {service="…",slo="…"}
+	labels  map[string]string // on every recorded series
 }
 
 // selector matches the recorded series of s.
@@ -310,6 +317,9 @@ func (g *builder) annotations(t slo.Tier, a slo.AlertWindow) map[string]string {
 		" of the budget in " + window(a.Long) + ") the whole budget is gone within " + window(exhaust.Round(time.Minute)) + "."
 	if s.Alerting.RunbookURL != "" {
 		ann["runbook_url"] = s.Alerting.RunbookURL
+	}
+	if g.gateURL != "" {
+		ann["gate_url"] = strings.TrimSuffix(g.gateURL, "/") + "/api/v1/gate/" + url.PathEscape(s.Service)
 	}
 	return ann
 }

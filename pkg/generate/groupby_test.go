@@ -3,6 +3,7 @@ package generate_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/prometheus/prometheus/model/rulefmt"
@@ -10,6 +11,7 @@ import (
 
 	c "github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/generate"
+	"github.com/slokeeper/slokeeper/pkg/slo"
 	"github.com/slokeeper/slokeeper/pkg/spec"
 )
 
@@ -66,4 +68,26 @@ func TestPromtoolPassesGroupedByService(t *testing.T) {
 	out, err := promtool(t, "test", "rules", filepath.Join(dir, "edge.test.yml"))
 	require.NoError(t, err, out)
 	require.Contains(t, out, "SUCCESS")
+}
+
+// With a gate URL every alert links to its service's deploy gate; without, none does.
+func TestGateURLAnnotation(t *testing.T) {
+	slos, err := spec.Load([]string{"../../examples/payments.yaml", "../../examples/payments-db.yaml"})
+	require.NoError(t, err)
+	slos = slices.DeleteFunc(slos, func(s *slo.SLO) bool { return s.Service != "payments" })
+	count := func(o generate.Options, want string) int {
+		n := 0
+		for _, g := range generate.Groups(slos, o) {
+			for _, r := range g.Rules {
+				if r.Alert == "" {
+					continue
+				}
+				require.Equal(t, want, r.Annotations["gate_url"], r.Alert)
+				n++
+			}
+		}
+		return n
+	}
+	require.Positive(t, count(generate.Options{GateURL: "http://slokeeper:9099/"}, "http://slokeeper:9099/api/v1/gate/payments"))
+	require.Positive(t, count(generate.Options{}, ""))
 }

@@ -21,9 +21,17 @@ func TestGateCommand(t *testing.T) {
 		{Service: "payments", SLO: "availability", Layer: slo.LayerService, Remaining: -0.12},
 		{Service: "shop", SLO: "journey", Layer: slo.LayerProduct, Remaining: 0.8},
 	}, since)
-	h := web.New(web.Options{Gate: func(service, class string) (any, bool, bool) {
+	h := web.New(web.Options{Gate: func(service, class string) (any, web.GateAnswer) {
 		d, ok := st.Gate(service, class, ps, nil)
-		return d, d.Allowed, ok
+		switch {
+		case service == "fresh": // loaded, budgets not evaluated yet
+			return nil, web.GateNotYet
+		case !ok:
+			return nil, web.GateUnknownService
+		case !d.Allowed:
+			return d, web.GateRefused
+		}
+		return d, web.GateAllowed
 	}})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -37,6 +45,7 @@ func TestGateCommand(t *testing.T) {
 		{[]string{"--service=payments"}, 1, "payments is frozen since 2026-11-26T09:00:00Z: budget spent: availability at -12.0% of its budget (threshold 0.0%)\n", ""},
 		{[]string{"--service=payments", "--change-class=security"}, 0, "payments may ship this security change through its freeze (frozen since 2026-11-26T09:00:00Z: budget spent: availability at -12.0% of its budget (threshold 0.0%))\n", ""},
 		{[]string{"--service=nope"}, 2, "", `slokeeper gate: unknown service "nope": no loaded SLO belongs to it`},
+		{[]string{"--service=fresh"}, 2, "", `slokeeper gate: the budgets of service "fresh" are not known yet`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, out, errOut := runCLI(t, append([]string{"gate", "--url=" + srv.URL}, tc.args...)...)

@@ -203,6 +203,24 @@ slos:
 		}
 	}
 
+	// The incident overspent the capture route's budget before the start: the payments service is frozen under
+	// the default policy, the deploy gate refuses it (and lets checkout ship), and the freeze is announced.
+	require.Eventually(t, func() bool {
+		code, _ := r.get(t, "/api/v1/gate/payments")
+		return code == http.StatusLocked
+	}, time.Minute, 200*time.Millisecond, "payments is not frozen")
+	code, body = r.get(t, "/api/v1/gate/payments")
+	require.Contains(t, body, `"allowed":false`)
+	require.Contains(t, body, "api-availability")
+	code, body = r.get(t, "/api/v1/gate/checkout")
+	require.Equal(t, http.StatusOK, code, body)
+	freeze := recv.WaitFor(t, time.Minute, map[string]string{"alertname": "ServiceFeatureFreeze", "service": "payments"})
+	require.Equal(t, "team-payments", freeze.Labels["owner"])
+	require.Contains(t, freeze.Annotations["gate_url"], "/api/v1/gate/payments")
+	_, body = r.get(t, "/metrics")
+	require.Contains(t, body, `slo_freeze_active{layer="service",owner="team-payments",service="payments"} 1`)
+	require.Contains(t, body, `slo_freeze_active{layer="product",owner="team-checkout",service="checkout"} 0`)
+
 	// The JSON API serves the same snapshot.
 	code, body = r.get(t, "/api/v1/slos")
 	require.Equal(t, http.StatusOK, code)

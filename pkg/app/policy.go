@@ -126,18 +126,24 @@ func (p *policyRun) exportLocked(specs *loadedSpecs, now time.Time) {
 }
 
 // gate is the deploy gate's decision for service; it logs changes let through a freeze by their class.
-func (p *policyRun) gate(service, changeClass string) (any, bool, bool) {
+func (p *policyRun) gate(service, changeClass string) (any, web.GateAnswer) {
 	cfg, specs := p.app.cfg.Load(), p.app.loaded.Load()
 	p.mtx.Lock()
 	d, ok := p.state.Gate(service, changeClass, cfg.Policies, specs.servicePolicies[service])
 	p.mtx.Unlock()
 	if !ok {
-		return nil, false, false
+		if _, loaded := specs.servicePolicies[service]; loaded {
+			return nil, web.GateNotYet
+		}
+		return nil, web.GateUnknownService
 	}
 	if d.Exempt {
 		p.app.logger.Warn("Deploy gate: change let through a feature freeze by its class", "service", service, "change_class", changeClass, "frozen_since", d.Since)
 	}
-	return d, d.Allowed, true
+	if !d.Allowed {
+		return d, web.GateRefused
+	}
+	return d, web.GateAllowed
 }
 
 // snapshot is the state for the API.

@@ -59,19 +59,20 @@ func TestPolicyFreezesPersistsAndGates(t *testing.T) {
 		{Service: "shop", Name: "journey", Layer: slo.LayerProduct, Policy: "strict"},
 	}
 	a := policyApp(t, dir, slos)
+	_, answer := a.policy.gate("pay", "")
+	require.Equal(t, web.GateNotYet, answer, "loaded, but no budget seen yet and nothing saved")
 	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	a.policy.evaluate(snapshotOf(map[string]float64{"pay/avail": -0.05, "shop/journey": 0.3}), a.cfg.Load(), a.loaded.Load(), t0)
 
-	d, allowed, found := a.policy.gate("pay", "")
-	require.True(t, found)
-	require.False(t, allowed)
+	d, answer := a.policy.gate("pay", "")
+	require.Equal(t, web.GateRefused, answer)
 	require.Equal(t, policy.StatusFrozen, d.(policy.Decision).Status)
-	_, allowed, _ = a.policy.gate("pay", "security")
-	require.True(t, allowed, "the default policy exempts security changes")
-	_, allowed, _ = a.policy.gate("shop", "")
-	require.True(t, allowed, "30% left is a warning under the strict policy, not a freeze")
-	_, _, found = a.policy.gate("nope", "")
-	require.False(t, found)
+	_, answer = a.policy.gate("pay", "security")
+	require.Equal(t, web.GateAllowed, answer, "the default policy exempts security changes")
+	_, answer = a.policy.gate("shop", "")
+	require.Equal(t, web.GateAllowed, answer, "30% left is a warning under the strict policy, not a freeze")
+	_, answer = a.policy.gate("nope", "")
+	require.Equal(t, web.GateUnknownService, answer)
 
 	require.NoError(t, testutil.GatherAndCompare(a.reg, strings.NewReader(`
 # HELP slo_freeze_active 1 while the service is in a feature freeze under its error budget policy.
@@ -86,14 +87,14 @@ slo_freeze_active{layer="product",owner="team-shop",service="shop"} 0
 	require.NoError(t, err)
 	b := policyApp(t, dir, slos)
 	b.policy.evaluate(snapshotOf(map[string]float64{"pay/avail": math.NaN(), "shop/journey": math.NaN()}), b.cfg.Load(), b.loaded.Load(), t0.Add(time.Hour))
-	d, allowed, _ = b.policy.gate("pay", "")
-	require.False(t, allowed)
+	d, answer = b.policy.gate("pay", "")
+	require.Equal(t, web.GateRefused, answer)
 	require.Equal(t, t0, d.(policy.Decision).Since)
 
 	// Budget back above the lift threshold: open again.
 	b.policy.evaluate(snapshotOf(map[string]float64{"pay/avail": 0.5, "shop/journey": 0.9}), b.cfg.Load(), b.loaded.Load(), t0.Add(2*time.Hour))
-	_, allowed, _ = b.policy.gate("pay", "")
-	require.True(t, allowed)
+	_, answer = b.policy.gate("pay", "")
+	require.Equal(t, web.GateAllowed, answer)
 
 	// An unknown policy in a spec fails the load with its file and line.
 	bad := []*slo.SLO{{Service: "x", Name: "y", Policy: "lenient", Source: slo.Source{File: "x.yaml", Line: 7}}}
@@ -166,24 +167,24 @@ func TestPolicyOverride(t *testing.T) {
 	snap := snapshotOf(map[string]float64{"pay/avail": -0.3})
 	a.snapshot.Store(snap)
 	a.policy.evaluate(snap, a.cfg.Load(), a.loaded.Load(), t0)
-	_, allowed, _ := a.policy.gate("pay", "")
-	require.False(t, allowed)
+	_, answer := a.policy.gate("pay", "")
+	require.Equal(t, web.GateRefused, answer)
 
 	// Lifted by hand: the gate opens at once; the override is saved with its audit data.
 	st, found, err := a.policy.override("pay", web.OverrideRequest{Action: "lift", Who: "alice", Reason: "P0 fix", Duration: "2h"}, t0.Add(time.Minute))
 	require.NoError(t, err)
 	require.True(t, found)
 	require.Equal(t, policy.StatusWarning, st.(*policy.Service).Status)
-	_, allowed, _ = a.policy.gate("pay", "")
-	require.True(t, allowed)
+	_, answer = a.policy.gate("pay", "")
+	require.Equal(t, web.GateAllowed, answer)
 	saved, err := policy.Store{Path: filepath.Join(dir, PolicyStateFile)}.Load()
 	require.NoError(t, err)
 	require.Equal(t, []policy.Override{{Action: policy.OverrideLift, Who: "alice", Why: "P0 fix", At: t0.Add(time.Minute), Expires: t0.Add(time.Minute + 2*time.Hour)}}, saved.Services["pay"].History)
 
 	// When it expires the spent budget freezes the service again.
 	a.policy.evaluate(snap, a.cfg.Load(), a.loaded.Load(), t0.Add(3*time.Hour))
-	_, allowed, _ = a.policy.gate("pay", "")
-	require.False(t, allowed)
+	_, answer = a.policy.gate("pay", "")
+	require.Equal(t, web.GateRefused, answer)
 
 	_, found, _ = a.policy.override("nope", web.OverrideRequest{Action: "set", Who: "a", Reason: "b", Duration: "1h"}, t0)
 	require.False(t, found)

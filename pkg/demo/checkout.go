@@ -11,10 +11,11 @@ const (
 	// checkoutPeakPerSecond is the number of checkout journeys per second at the daily peak.
 	checkoutPeakPerSecond = 40
 	// checkoutFailedShare and checkoutErrorShare are the journeys ending in a payment failure or an error on
-	// a good day; the live payments incident adds incidentErrorShare² failures (checkout retries a capture
-	// once), felt but not enough to page checkout.
-	checkoutFailedShare = 0.0012
-	checkoutErrorShare  = 0.0005
+	// a good day; the live payments incident adds checkoutIncidentFailedShare (checkout retries a failed
+	// capture once, and a few journeys fail twice), felt but not enough to page checkout.
+	checkoutFailedShare         = 0.0012
+	checkoutIncidentFailedShare = 0.0016
+	checkoutErrorShare          = 0.0005
 	// checkoutMedian is the median journey duration; checkoutSlowMedian the median during the old incident.
 	checkoutMedian     = 1.2
 	checkoutSlowMedian = 2.6
@@ -65,7 +66,7 @@ func (c *checkout) step(t time.Time, dt float64, out sink) {
 	n := checkoutPeakPerSecond * diurnal(t) * (1 + 0.05*c.load.next(c.rng, dt)) * jitter(c.rng, 0.05) * dt
 	failed := checkoutFailedShare
 	if c.payments.contains(t) {
-		failed += incidentErrorShare * incidentErrorShare
+		failed += checkoutIncidentFailedShare
 	}
 	c.confirmed.add(n * (1 - failed - checkoutErrorShare))
 	c.failed.add(n * failed)

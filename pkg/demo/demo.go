@@ -9,9 +9,11 @@
 //
 // The traffic follows a day (30% of peak at 03:00 UTC, 100% at 15:00 UTC) with seeded noise, so a run is
 // reproducible given Options.Seed and Options.Now. It tells a story:
-//   - payments api-availability has a LIVE incident: 4% of the capture route's requests fail with 5xx since
-//     IncidentLead before the start, and for Options.Incident after it. The 1h/5m page alert (14.4× the burn
-//     rate of a 99.9% objective) fires on the daemon's first evaluations and the budget drains while it runs;
+//   - payments api-availability has a LIVE incident: 5.5 capture requests a second fail with 5xx (7% of the
+//     route at the daily peak, 23% at the trough) since IncidentLead before the start, and for Options.Incident
+//     after it. The 1h/5m page alert (14.4× the burn rate of a 99.9% objective) fires on the daemon's first
+//     evaluations; the route's budget is already overspent then, so the payments service is frozen under the
+//     default error budget policy and the deploy gate refuses it, and the budget sinks further while it runs;
 //   - payments api-latency serves more than its declared capacity of 500 requests per second at daily peaks
 //     and slows down a little there;
 //   - payments-db query-latency over-achieves: p99 is about 5 ms against a 50 ms threshold;
@@ -44,8 +46,9 @@ const (
 	// DefaultIncident is how long the live incident goes on after the demo starts.
 	DefaultIncident = 30 * time.Minute
 	// IncidentLead is how long before the demo starts the live incident began: long enough for both windows
-	// of the 1h/5m page alert to see it on the first evaluation.
-	IncidentLead = 40 * time.Minute
+	// of the 1h/5m page alert to see it on the first evaluation, and to overspend the capture route's budget
+	// before the start, so that the payments service starts frozen.
+	IncidentLead = time.Hour
 
 	// batchSamples bounds the samples held by one appender before it is committed.
 	batchSamples = 50_000

@@ -67,7 +67,7 @@ func TestFreezeWarnAndLiftWithHysteresis(t *testing.T) {
 	svc = r.step(time.Hour, budget("pay", "avail", slo.LayerService, 0.05))
 	require.Equal(t, StatusFrozen, svc.Status)
 	require.Equal(t, frozenSince, svc.Since)
-	require.Contains(t, svc.Reason, "lifts above the lift threshold")
+	require.Equal(t, "budget spent: avail at 5.0% of its budget (the freeze lifts above 10.0%)", svc.Reason)
 
 	svc = r.step(time.Hour, budget("pay", "avail", slo.LayerService, 0.15))
 	require.Equal(t, StatusWarning, svc.Status, "lifted into warning: 15% is under 25%")

@@ -204,7 +204,7 @@ func decide(svc *Service, ps Policies, bs []Budget, now time.Time) (Status, stri
 			}
 		}
 		if len(notLifted) > 0 {
-			return StatusFrozen, "budget spent: " + describe(notLifted) + " (lifts above the lift threshold)", notLifted
+			return StatusFrozen, "budget spent: " + describe(notLifted, "the freeze lifts above"), notLifted
 		}
 		if unknown := unknownBudgets(ps, bs); len(unknown) > 0 {
 			return StatusFrozen, "frozen until the budgets of " + strings.Join(unknown, ", ") + " are known again", svc.Triggers
@@ -213,10 +213,10 @@ func decide(svc *Service, ps Policies, bs []Budget, now time.Time) (Status, stri
 			return StatusFrozen, "budgets recovered, but the freeze lasts at least until " + until.UTC().Format(time.RFC3339), nil
 		}
 	} else if len(freeze) > 0 {
-		return StatusFrozen, "budget spent: " + describe(freeze), freeze
+		return StatusFrozen, "budget spent: " + describe(freeze, "threshold"), freeze
 	}
 	if warn := below(ps, bs, func(p Policy) float64 { return p.WarnAt }); len(warn) > 0 {
-		return StatusWarning, "budget low: " + describe(warn), warn
+		return StatusWarning, "budget low: " + describe(warn, "threshold"), warn
 	}
 	return StatusOK, "every SLO within its budget", nil
 }
@@ -259,10 +259,10 @@ func unknownBudgets(ps Policies, bs []Budget) []string {
 	return out
 }
 
-func describe(ts []Trigger) string {
+func describe(ts []Trigger, threshold string) string {
 	parts := make([]string, 0, len(ts))
 	for _, t := range ts {
-		parts = append(parts, fmt.Sprintf("%s at %.1f%% of its budget (threshold %.1f%%)", t.SLO, 100*t.Remaining, 100*t.Threshold))
+		parts = append(parts, fmt.Sprintf("%s at %.1f%% of its budget (%s %.1f%%)", t.SLO, 100*t.Remaining, threshold, 100*t.Threshold))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -75,9 +75,8 @@ type Options struct {
 	// must marshal to JSON. Nil serves {"version": Version}.
 	Status func() any
 	// Gate answers the deploy gate, GET /api/v1/gate/{service}?change_class=…: the decision (marshalled to
-	// JSON as the response's data) and whether the service may ship. found is false for an unknown service
-	// (404). Nil: the route answers 404.
-	Gate func(service, changeClass string) (decision any, allowed, found bool)
+	// JSON as the response's data) and the answer, which sets the status code. Nil: the route answers 404.
+	Gate func(service, changeClass string) (decision any, answer GateAnswer)
 	// Policy returns the error budget policy state served by GET /api/v1/policy. Nil: the route answers 404.
 	Policy func() any
 	// Override applies POST /api/v1/freeze/{service}: a manual override of a service's freeze. It returns the
@@ -256,20 +255,37 @@ func (h *Handler) respondCode(w http.ResponseWriter, code int, data any) {
 }
 
 // gate answers the deploy gate: 200 when the service may ship, 423 (Locked) while it is frozen, 404 for a
-// service no loaded SLO belongs to. The body is the decision in the API's envelope either way.
+// service no loaded SLO belongs to, 503 for one whose budgets are not known yet. The body is the decision in the API's envelope either way.
 func (h *Handler) gate(w http.ResponseWriter, r *http.Request) {
 	service := r.PathValue("service")
-	decision, allowed, found := h.opts.Gate(service, r.URL.Query().Get("change_class"))
-	if !found {
+	decision, answer := h.opts.Gate(service, r.URL.Query().Get("change_class"))
+	switch answer {
+	case GateAllowed:
+		h.respondCode(w, http.StatusOK, decision)
+	case GateRefused:
+		h.respondCode(w, http.StatusLocked, decision)
+	case GateNotYet:
+		h.respondError(w, http.StatusServiceUnavailable, "unavailable", fmt.Sprintf(
+			"the budgets of service %q are not known yet: the daemon decides once it has evaluated them, within a minute or two of its start", service))
+	default:
 		h.respondError(w, http.StatusNotFound, "not_found", fmt.Sprintf("unknown service %q: no loaded SLO belongs to it", service))
-		return
 	}
-	code := http.StatusOK
-	if !allowed {
-		code = http.StatusLocked
-	}
-	h.respondCode(w, code, decision)
 }
+
+// GateAnswer is the deploy gate's answer for a service.
+type GateAnswer int
+
+const (
+	// GateUnknownService: no loaded SLO belongs to the service (404).
+	GateUnknownService GateAnswer = iota
+	// GateNotYet: the service is loaded but its budgets have not been evaluated since the daemon started with no
+	// saved state for it (503: a pipeline should retry, not ship).
+	GateNotYet
+	// GateAllowed: the service may ship the change (200).
+	GateAllowed
+	// GateRefused: the service is frozen and the change is not exempt (423).
+	GateRefused
+)
 
 // OverrideRequest is the body of POST /api/v1/freeze/{service}.
 type OverrideRequest struct {

@@ -332,6 +332,7 @@ func TestAPI(t *testing.T) {
 		{"gate frozen", web.Options{Gate: gate}, "/api/v1/gate/payments", 423, `{"status":"success","data":{"service":"payments","allowed":false,"change_class":""}}`},
 		{"gate exempt class", web.Options{Gate: gate}, "/api/v1/gate/payments?change_class=security", 200, `{"status":"success","data":{"service":"payments","allowed":true,"change_class":"security"}}`},
 		{"gate unknown service", web.Options{Gate: gate}, "/api/v1/gate/nope", 404, `{"status":"error","errorType":"not_found","error":"unknown service \"nope\": no loaded SLO belongs to it"}`},
+		{"gate before the first evaluation", web.Options{Gate: gate}, "/api/v1/gate/new", 503, `{"status":"error","errorType":"unavailable","error":"the budgets of service \"new\" are not known yet: the daemon decides once it has evaluated them, within a minute or two of its start"}`},
 		{"gate not configured", web.Options{}, "/api/v1/gate/shop", 404, ""},
 		{"policy", web.Options{Policy: func() any { return map[string]string{"payments": "frozen"} }}, "/api/v1/policy", 200, `{"status":"success","data":{"payments":"frozen"}}`},
 		{"unencodable data", web.Options{SLOs: func() any { return []float64{math.NaN()} }}, "/api/v1/slos", 500,
@@ -350,7 +351,7 @@ func TestAPI(t *testing.T) {
 }
 
 // gate is a deploy gate over a fixed state: payments is frozen and lets security changes through.
-func gate(service, class string) (any, bool, bool) {
+func gate(service, class string) (any, web.GateAnswer) {
 	type decision struct {
 		Service     string `json:"service"`
 		Allowed     bool   `json:"allowed"`
@@ -358,12 +359,16 @@ func gate(service, class string) (any, bool, bool) {
 	}
 	switch service {
 	case "shop":
-		return decision{service, true, class}, true, true
+		return decision{service, true, class}, web.GateAllowed
 	case "payments":
-		ok := class == "security"
-		return decision{service, ok, class}, ok, true
+		if class == "security" {
+			return decision{service, true, class}, web.GateAllowed
+		}
+		return decision{service, false, class}, web.GateRefused
+	case "new":
+		return nil, web.GateNotYet
 	}
-	return nil, false, false
+	return nil, web.GateUnknownService
 }
 
 func TestStatusPage(t *testing.T) {

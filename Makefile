@@ -117,7 +117,7 @@ style: ## Check that the Go sources are gofmt-clean.
 lint: vet style ## Run go vet and the gofmt check (no golangci-lint).
 
 .PHONY: unit
-unit: ## Run the Go tests with the race detector.
+unit: alertmanager ## Run the Go tests with the race detector.
 	@echo ">> running unit tests"
 	$(GO) test -race -count=1 ./...
 
@@ -137,10 +137,48 @@ test: ## Run what CI runs: vet, style, tools, unit, check-generated, promtool-ch
 	@$(MAKE) --no-print-directory promtool-test
 
 .PHONY: tools
-tools: ## Build the go.mod tools (promtool, and the Prometheus server of the end-to-end tests) into the build cache.
+tools: alertmanager ## Build the go.mod tools (promtool, the Prometheus server of the end-to-end tests) and fetch Alertmanager.
 	@echo ">> building tools"
 	$(GO) tool -n promtool >/dev/null
 	$(GO) tool -n prometheus >/dev/null
+
+# The end-to-end tests run a real Alertmanager. Its command does not build from
+# the Go module (the web UI it embeds is not in the module), so it comes from
+# Debian's package, unpacked here without installing it (installing would start
+# a service). Debian's build reads its default notification templates from
+# /usr/share/prometheus/alertmanager, which an unpacked package does not have:
+# that path (34 bytes) is rewritten in the binary to the relative path of the
+# same length .////share/prometheus/alertmanager, and the tests run it from
+# $(ALERTMANAGER_DIR)/usr, where the package's templates are. The tests find it
+# here, or at $$SLOKEEPER_ALERTMANAGER_BINARY (an installed Alertmanager).
+ALERTMANAGER_DIR := .build/alertmanager
+ALERTMANAGER_BIN := $(ALERTMANAGER_DIR)/usr/bin/prometheus-alertmanager
+
+.PHONY: alertmanager
+ifdef SLOKEEPER_ALERTMANAGER_BINARY
+alertmanager: ## Fetch Debian's prometheus-alertmanager into .build/alertmanager (for the end-to-end tests).
+	@echo ">> the end-to-end tests use the Alertmanager at $(SLOKEEPER_ALERTMANAGER_BINARY)"
+else
+alertmanager: $(ALERTMANAGER_BIN)
+endif
+
+$(ALERTMANAGER_BIN):
+	@echo ">> fetching Debian's prometheus-alertmanager into $(ALERTMANAGER_DIR)"
+	@command -v apt-get >/dev/null && command -v dpkg >/dev/null || { \
+		echo "apt-get and dpkg are needed to fetch Alertmanager; elsewhere set" \
+			"SLOKEEPER_ALERTMANAGER_BINARY to an Alertmanager binary (0.25 or later)" >&2; exit 1; }
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	if ! (cd "$$tmp" && apt-get download prometheus-alertmanager >/dev/null 2>&1); then \
+		echo ">> no package list has prometheus-alertmanager yet: apt-get update"; \
+		apt-get update -qq && (cd "$$tmp" && apt-get download prometheus-alertmanager); \
+	fi; \
+	rm -rf $(ALERTMANAGER_DIR) && mkdir -p $(ALERTMANAGER_DIR) && \
+	dpkg -x "$$tmp"/prometheus-alertmanager_*.deb $(ALERTMANAGER_DIR) && \
+	LC_ALL=C perl -pi -e 's{/usr/share/prometheus/alertmanager}{.////share/prometheus/alertmanager}g' $(ALERTMANAGER_BIN) && \
+	if LC_ALL=C grep -q -a /usr/share/prometheus/alertmanager $(ALERTMANAGER_BIN); then \
+		echo "couldn't relocate the template path of $(ALERTMANAGER_BIN)" >&2; rm -f $(ALERTMANAGER_BIN); exit 1; \
+	fi; \
+	$(ALERTMANAGER_BIN) --version 2>&1 | head -1
 
 .PHONY: bench
 bench: ## Run the benchmarks under pkg/ and keep the output in bench.out.

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 )
@@ -47,22 +45,20 @@ func (a Alert) matches(match map[string]string) bool {
 // in order. It does no grouping, silencing or routing: tests assert on what was sent.
 type AlertReceiver struct {
 	srv *httptest.Server
-
-	mu      sync.Mutex
-	alerts  []Alert
-	changed chan struct{} // closed and replaced whenever alerts grow
-	posts   int
+	rec *recorder[Alert]
 }
 
 // NewAlertReceiver starts an AlertReceiver and registers a t.Cleanup that closes it.
 func NewAlertReceiver(t testing.TB) *AlertReceiver {
 	t.Helper()
-	r := &AlertReceiver{changed: make(chan struct{})}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+AlertsPath, r.receive)
-	r.srv = httptest.NewServer(mux) // httptest listens on 127.0.0.1:0
-	t.Cleanup(r.srv.Close)
+	r := &AlertReceiver{rec: newRecorder(cloneAlert)}
+	r.srv = serve(t, "POST "+AlertsPath, r.receive)
 	return r
+}
+
+func cloneAlert(a Alert) Alert {
+	a.Labels, a.Annotations = maps.Clone(a.Labels), maps.Clone(a.Annotations)
+	return a
 }
 
 func (r *AlertReceiver) receive(w http.ResponseWriter, req *http.Request) {
@@ -76,12 +72,7 @@ func (r *AlertReceiver) receive(w http.ResponseWriter, req *http.Request) {
 	for i := range alerts {
 		alerts[i].Received = now
 	}
-	r.mu.Lock()
-	r.alerts = append(r.alerts, alerts...)
-	r.posts++
-	close(r.changed)
-	r.changed = make(chan struct{})
-	r.mu.Unlock()
+	r.rec.add(alerts...)
 	w.WriteHeader(http.StatusOK)
 }
 
@@ -103,74 +94,24 @@ func (r *AlertReceiver) HostPort() string {
 // Prometheus' notifier drops the alerts it is given before service discovery has delivered the Alertmanagers
 // (static ones too, a moment after start or reload); a firing alert is then sent again only after
 // --rules.alert.resend-delay. StartPrometheus sets that to 1s; a daemon under test needs the same care.
-func (r *AlertReceiver) AlertingConfig() string {
-	return fmt.Sprintf("alerting:\n  alertmanagers:\n    - api_version: v2\n      static_configs:\n        - targets: [%q]\n",
-		r.HostPort())
-}
+func (r *AlertReceiver) AlertingConfig() string { return alertingConfig(r.HostPort()) }
 
 // Alerts returns a copy of every alert received so far, in the order received.
-func (r *AlertReceiver) Alerts() []Alert {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]Alert, len(r.alerts))
-	for i, a := range r.alerts {
-		a.Labels, a.Annotations = maps.Clone(a.Labels), maps.Clone(a.Annotations)
-		out[i] = a
-	}
-	return out
-}
+func (r *AlertReceiver) Alerts() []Alert { return r.rec.all() }
 
 // Posts returns how many POSTs of alerts were accepted so far.
-func (r *AlertReceiver) Posts() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.posts
-}
+func (r *AlertReceiver) Posts() int { return r.rec.batchCount() }
 
 // WaitFor waits until an alert whose labels include every name=value of match has been received (already or
 // within timeout) and returns the most recently received such alert, which carries its latest state. It fails t
 // if none arrives in time, listing what did arrive.
 func (r *AlertReceiver) WaitFor(t testing.TB, timeout time.Duration, match map[string]string) Alert {
 	t.Helper()
-	return r.waitFunc(t, timeout, fmt.Sprintf("with labels %v", match), func(a Alert) bool { return a.matches(match) })
+	return r.rec.wait(t, timeout, fmt.Sprintf("alert with labels %v", match), func(a Alert) bool { return a.matches(match) })
 }
 
 // WaitForFunc is WaitFor with any condition, e.g. a resolved alert: func(a Alert) bool { return a.Resolved() }.
 func (r *AlertReceiver) WaitForFunc(t testing.TB, timeout time.Duration, cond func(Alert) bool) Alert {
 	t.Helper()
-	return r.waitFunc(t, timeout, "meeting the condition", cond)
-}
-
-func (r *AlertReceiver) waitFunc(t testing.TB, timeout time.Duration, what string, cond func(Alert) bool) Alert {
-	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		r.mu.Lock()
-		var (
-			found Alert
-			ok    bool
-		)
-		for _, a := range slices.Backward(r.alerts) {
-			if cond(a) {
-				a.Labels, a.Annotations = maps.Clone(a.Labels), maps.Clone(a.Annotations)
-				found, ok = a, true
-				break
-			}
-		}
-		changed := r.changed
-		r.mu.Unlock()
-		if ok {
-			return found
-		}
-		select {
-		case <-changed:
-		case <-deadline.C:
-			t.Fatalf("e2etest: no alert %s within %s; received: %v", what, timeout, r.Alerts())
-			return Alert{}
-		case <-t.Context().Done():
-			t.Fatalf("e2etest: test ended while waiting for an alert %s", what)
-			return Alert{}
-		}
-	}
+	return r.rec.wait(t, timeout, "alert meeting the condition", cond)
 }

@@ -1,7 +1,8 @@
 // Package e2etest runs the pieces around the slokeeper daemon for end-to-end tests: a real Prometheus server built
 // from the module slokeeper already depends on (the `tool` directive in go.mod), a way to remote-write samples with
-// history into it (or into the daemon), PromQL queries against it, and a tiny Alertmanager stand-in that records the
-// alerts it is sent.
+// history into it (or into the daemon), PromQL queries against it, a real Alertmanager (Debian's package, which
+// `make alertmanager` fetches) with webhooks standing for its receivers' pagers and ticket queues, and a tiny
+// Alertmanager stand-in that records the alerts it is sent, for tests about what the daemon sends.
 //
 // It exists so that daemon tests exercise the same server, wire formats and notifier the daemon meets in
 // production, instead of hand-written fakes: remote read/write go through Prometheus' own handlers, alerts arrive as

@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -62,17 +59,8 @@ type Prometheus struct {
 	// DataDir is the TSDB directory (under t.TempDir()).
 	DataDir string
 
-	t           testing.TB
-	cmd         *exec.Cmd
-	logs        *SyncBuffer
-	api         v1.API
-	stopTimeout time.Duration
-
-	exited  chan struct{} // closed once the process has been waited for
-	waitErr error         // cmd.Wait's result, readable once exited is closed
-
-	stopOnce sync.Once
-	killed   bool // Stop had to SIGKILL it
+	*process // Stop, PID, Logs
+	api      v1.API
 }
 
 // Flag defaults StartPrometheus adds unless PrometheusOptions.Args sets the same flag.
@@ -137,14 +125,12 @@ func launchPrometheus(t testing.TB, bin, addr, config string, o PrometheusOption
 	t.Helper()
 	dir := t.TempDir()
 	p := &Prometheus{
-		URL:         "http://" + addr,
-		Addr:        addr,
-		ConfigFile:  filepath.Join(dir, "prometheus.yml"),
-		DataDir:     cmp.Or(o.DataDir, filepath.Join(dir, "data")),
-		t:           t,
-		logs:        &SyncBuffer{},
-		stopTimeout: o.StopTimeout,
-		exited:      make(chan struct{}),
+		URL:        "http://" + addr,
+		Addr:       addr,
+		ConfigFile: filepath.Join(dir, "prometheus.yml"),
+		DataDir:    cmp.Or(o.DataDir, filepath.Join(dir, "data")),
+		// Until the process starts: Logs of a Prometheus that failed before it work.
+		process: &process{logs: &SyncBuffer{}},
 	}
 	if err := writeFiles(dir, o.Files); err != nil {
 		return p, err
@@ -172,89 +158,12 @@ func launchPrometheus(t testing.TB, bin, addr, config string, o PrometheusOption
 	}
 	args = append(args, o.Args...)
 
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Dir = dir
-	dieWithParent(p.cmd)
-	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
-	// Registered before the Stop cleanup so that it runs after it, with the shutdown logs included.
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("e2etest: output of prometheus on %s:\n%s", addr, p.Logs())
-		}
-	})
-	if err := p.cmd.Start(); err != nil {
-		close(p.exited)
-		return p, fmt.Errorf("couldn't start %s: %w", bin, err)
-	}
-	go func() {
-		p.waitErr = p.cmd.Wait()
-		close(p.exited)
-	}()
-	t.Cleanup(p.Stop)
-
-	return p, p.waitReady(t.Context(), o.ReadyTimeout)
-}
-
-// waitReady waits for /-/ready to answer 200, and gives up early if the process exits.
-func (p *Prometheus) waitReady(ctx context.Context, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	go func() {
-		select {
-		case <-p.exited:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	err := WaitHTTP(ctx, p.URL+"/-/ready", http.StatusOK)
-	select {
-	case <-p.exited:
-		return fmt.Errorf("prometheus on %s exited before it was ready: %v", p.Addr, p.waitErr)
-	default:
-	}
+	p.process, err = startProcess(t, "prometheus on "+addr, bin, args, dir, o.StopTimeout)
 	if err != nil {
-		return fmt.Errorf("prometheus on %s is not ready after %s: %w", p.Addr, timeout, err)
+		return p, err
 	}
-	return nil
+	return p, p.waitReady(t.Context(), p.URL+"/-/ready", o.ReadyTimeout)
 }
-
-// Stop stops Prometheus: SIGTERM, then SIGKILL if it has not exited within PrometheusOptions.StopTimeout (a
-// Prometheus whose remote_write target is gone can hang at shutdown). It returns once the process is gone.
-// It is safe to call more than once and from several goroutines; t.Cleanup calls it too.
-func (p *Prometheus) Stop() {
-	p.stopOnce.Do(func() {
-		select {
-		case <-p.exited:
-			if p.waitErr != nil {
-				p.t.Logf("e2etest: prometheus on %s had already exited: %v", p.Addr, p.waitErr)
-			}
-			return
-		default:
-		}
-		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-			p.t.Logf("e2etest: couldn't SIGTERM prometheus (pid %d): %v", p.cmd.Process.Pid, err)
-		}
-		timer := time.NewTimer(p.stopTimeout)
-		defer timer.Stop()
-		select {
-		case <-p.exited:
-		case <-timer.C:
-			p.t.Logf("e2etest: prometheus on %s did not stop within %s of SIGTERM; killing pid %d",
-				p.Addr, p.stopTimeout, p.cmd.Process.Pid)
-			p.killed = true
-			if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-				p.t.Logf("e2etest: couldn't SIGKILL prometheus (pid %d): %v", p.cmd.Process.Pid, err)
-			}
-			<-p.exited
-		}
-	})
-}
-
-// PID returns the process id of the Prometheus process.
-func (p *Prometheus) PID() int { return p.cmd.Process.Pid }
-
-// Logs returns everything Prometheus has written to stdout and stderr so far.
-func (p *Prometheus) Logs() string { return p.logs.String() }
 
 // RemoteWriteURL is the endpoint of its remote-write receiver, for RemoteWrite or a daemon's remote_write.
 func (p *Prometheus) RemoteWriteURL() string { return p.URL + "/api/v1/write" }

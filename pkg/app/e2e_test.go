@@ -100,10 +100,10 @@ func (tr *traffic) ratio(a, b time.Time) float64 {
 	return (tr.errs[j] - tr.errs[i]) / (tr.totals[j] - tr.totals[i])
 }
 
-// feed pushes the traffic up to now every few seconds until ctx is done.
-func feed(ctx context.Context, t *testing.T, push func(context.Context, []e2etest.Series) error, tr *traffic) {
+// feed pushes the traffic up to now (until's samples) every few seconds until ctx is done.
+func feed(ctx context.Context, t *testing.T, push func(context.Context, []e2etest.Series) error, until func(time.Time) []e2etest.Series) {
 	for {
-		if err := push(ctx, tr.until(time.Now())); err != nil && ctx.Err() == nil {
+		if err := push(ctx, until(time.Now())); err != nil && ctx.Err() == nil {
 			t.Logf("push failed (retried): %v", err)
 		}
 		select {
@@ -172,7 +172,7 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 	feeding.Add(1)
 	go func() {
 		defer feeding.Done()
-		feed(ctx, t, func(ctx context.Context, s []e2etest.Series) error { return prom.Push(ctx, s) }, tr)
+		feed(ctx, t, func(ctx context.Context, s []e2etest.Series) error { return prom.Push(ctx, s) }, tr.until)
 	}()
 	t.Cleanup(func() { stopFeed(); feeding.Wait() })
 
@@ -247,7 +247,7 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 	feeding.Add(1)
 	go func() {
 		defer feeding.Done()
-		feed(ctx, t, func(ctx context.Context, s []e2etest.Series) error { return prom.Push(ctx, s) }, tr)
+		feed(ctx, t, func(ctx context.Context, s []e2etest.Series) error { return prom.Push(ctx, s) }, tr.until)
 	}()
 	t.Cleanup(func() { stopFeed2(); feeding.Wait() })
 	stuck := failures()
@@ -277,7 +277,7 @@ func TestPrometheusRemoteWritesIntoEmbeddedTSDB(t *testing.T) {
 	feeding.Add(1)
 	go func() {
 		defer feeding.Done()
-		feed(ctx, t, func(ctx context.Context, s []e2etest.Series) error { return prom.Push(ctx, s) }, tr)
+		feed(ctx, t, func(ctx context.Context, s []e2etest.Series) error { return prom.Push(ctx, s) }, tr.until)
 	}()
 	t.Cleanup(func() { stopFeed(); feeding.Wait() })
 

@@ -1,0 +1,97 @@
+package e2etest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// recorder keeps what a test server received, in order, and lets tests wait for an item meeting a condition.
+type recorder[T any] struct {
+	clone func(T) T // a copy the caller may keep while more arrives
+
+	mu      sync.Mutex
+	items   []T
+	batches int           // calls of add: requests received
+	changed chan struct{} // closed and replaced whenever items grow
+}
+
+func newRecorder[T any](clone func(T) T) *recorder[T] {
+	return &recorder[T]{clone: clone, changed: make(chan struct{})}
+}
+
+// add records the items of one request.
+func (r *recorder[T]) add(items ...T) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.items = append(r.items, items...)
+	r.batches++
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
+// all returns copies of every item so far, oldest first.
+func (r *recorder[T]) all() []T {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]T, len(r.items))
+	for i, it := range r.items {
+		out[i] = r.clone(it)
+	}
+	return out
+}
+
+func (r *recorder[T]) batchCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.batches
+}
+
+// wait returns the most recent item meeting cond, waiting up to timeout for one to arrive; it fails t with what
+// did arrive otherwise. what names the awaited item in that message.
+func (r *recorder[T]) wait(t testing.TB, timeout time.Duration, what string, cond func(T) bool) T {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		r.mu.Lock()
+		var (
+			found T
+			ok    bool
+		)
+		for i := len(r.items) - 1; i >= 0; i-- {
+			if cond(r.items[i]) {
+				found, ok = r.clone(r.items[i]), true
+				break
+			}
+		}
+		changed := r.changed
+		r.mu.Unlock()
+		if ok {
+			return found
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			t.Fatalf("e2etest: no %s within %s; received: %+v", what, timeout, r.all())
+			var zero T
+			return zero
+		case <-t.Context().Done():
+			t.Fatalf("e2etest: test ended while waiting for a %s", what)
+			var zero T
+			return zero
+		}
+	}
+}
+
+// serve starts an HTTP server on 127.0.0.1:0 (httptest's address) with one handler and registers a t.Cleanup that
+// closes it.
+func serve(t testing.TB, pattern string, h http.HandlerFunc) *httptest.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc(pattern, h)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}

@@ -16,7 +16,7 @@ import (
 
 // Alerts are the names of every alert slokeeper raises; the subtree
 // matches them.
-var Alerts = []string{c.AlertBurn, c.AlertBudgetLow, c.AlertBudgetExhausted, c.AlertFeatureFreeze}
+var Alerts = []string{c.AlertBurn, c.AlertBudgetLow, c.AlertBudgetExhausted, c.AlertFeatureFreeze, c.AlertReviewOverdue}
 
 // FreezeAlerts are the alerts of the freeze class: they reach
 // freeze.notify besides the owning team.

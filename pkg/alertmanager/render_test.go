@@ -73,7 +73,7 @@ func TestRenderComplete(t *testing.T) {
 	require.NotNil(t, sub.RepeatInterval)
 	require.Equal(t, 4*time.Hour, time.Duration(*sub.RepeatInterval))
 	require.Nil(t, sub.GroupWait)
-	require.Equal(t, []string{`alertname=~"SLOErrorBudgetBurn|SLOBudgetLow|SLOBudgetExhausted|ServiceFeatureFreeze"`},
+	require.Equal(t, []string{`alertname=~"SLOErrorBudgetBurn|SLOBudgetLow|SLOBudgetExhausted|ServiceFeatureFreeze|SLOReviewOverdue"`},
 		matcherStrings(sub))
 
 	var names []string

@@ -38,6 +38,11 @@ var routingCases = []struct {
 		want:   []string{"payments-tickets"},
 	},
 	{
+		name:   "overdue review of a product SLO is a ticket for the owning team only",
+		labels: alert(c.AlertReviewOverdue, "team-checkout", "checkout", "product", "ticket", "checkout-completes"),
+		want:   []string{"checkout-tickets"},
+	},
+	{
 		name:   "product-layer page escalates to product owners, then the team",
 		labels: alert(c.AlertBurn, "team-checkout", "checkout", "product", "page", "checkout-completes"),
 		want:   []string{"product-owners", "checkout-pager"},

@@ -88,6 +88,7 @@ type App struct {
 	discovery *discovery.Manager
 	discStop  context.CancelFunc
 	collector *exporter.Collector
+	reviews   *exporter.ReviewCollector // review freshness of the loaded SLOs
 	web       *web.Handler
 	listener  net.Listener
 	demo      *demoRun
@@ -167,7 +168,8 @@ func New(o Options) (_ *App, err error) {
 	)
 	a.metrics = newAppMetrics(a.reg)
 	a.collector = exporter.New()
-	a.reg.MustRegister(a.collector)
+	a.reviews = exporter.NewReviewCollector(nil)
+	a.reg.MustRegister(a.collector, a.reviews)
 	if err := a.openPolicy(cfg); err != nil {
 		return nil, err
 	}

@@ -221,6 +221,14 @@ slos:
 	require.Contains(t, body, `slo_freeze_active{layer="service",owner="team-payments",service="payments"} 1`)
 	require.Contains(t, body, `slo_freeze_active{layer="product",owner="team-checkout",service="checkout"} 0`)
 
+	// Review freshness: checkout's journey-latency was reviewed on 2026-09-01; the SLOs never reviewed are overdue
+	// and their owners get a ticket from the generated rules, through the same notifier.
+	require.Contains(t, body, `slo_review_last_timestamp_seconds{layer="product",owner="team-checkout",service="checkout",slo="journey-latency"} 1.7882208e+09`)
+	require.Contains(t, body, `slo_review_overdue{layer="infrastructure",owner="team-platform",service="payments-db",slo="query-latency"} 1`)
+	review := recv.WaitFor(t, time.Minute, map[string]string{"alertname": "SLOReviewOverdue", "service": "payments-db", "slo": "query-latency"})
+	require.Equal(t, "ticket", review.Labels["slo_tier"])
+	require.Equal(t, "team-platform", review.Labels["owner"])
+
 	// The JSON API serves the same snapshot.
 	code, body = r.get(t, "/api/v1/slos")
 	require.Equal(t, http.StatusOK, code)

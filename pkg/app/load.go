@@ -127,6 +127,7 @@ func (a *App) apply(cfg *config.Config, specs *loadedSpecs) error {
 	a.evaluator.SetTargets(specs.targets)
 	a.cfg.Store(cfg)
 	a.loaded.Store(specs)
+	a.reviews.Set(specs.slos)
 	a.metrics.slos.Set(float64(len(specs.slos)))
 	a.metrics.reloaded(true)
 	return nil

@@ -66,6 +66,10 @@ const (
 	AlertFeatureFreeze = "ServiceFeatureFreeze"
 )
 
+// AlertReviewOverdue is the ticket-tier alert of an SLO whose review is overdue: its review cadence has passed
+// since review.lastReviewed, or it was never reviewed (generated into every SLO's budget group).
+const AlertReviewOverdue = "SLOReviewOverdue"
+
 // Recording rule names that do not depend on a window.
 const (
 	// ErrorRatioPeriod is the share of bad events over the SLO period.

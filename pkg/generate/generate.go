@@ -231,6 +231,7 @@ func (g *builder) budgetGroup(name string) rulefmt.RuleGroup {
 		g.info(),
 	)
 	rules = append(rules, g.alerts(slo.TierTicket)...)
+	rules = append(rules, g.reviewAlert())
 	return rulefmt.RuleGroup{
 		Name:     name,
 		Interval: model.Duration(c.BudgetInterval),
@@ -288,6 +289,34 @@ func (g *builder) alerts(t slo.Tier) []rulefmt.Rule {
 		})
 	}
 	return out
+}
+
+// reviewAlert is the ticket that an SLO is due for its review: once its review cadence has passed since
+// review.lastReviewed (the value is the time since then), or at once when it was never reviewed. The dates are in
+// the spec, so the expression needs no series; one alert per SLO, whatever its grouping.
+func (g *builder) reviewAlert() rulefmt.Rule {
+	s := g.s
+	labels := make(map[string]string, len(g.labels)+len(s.Alerting.Labels)+2)
+	maps.Copy(labels, g.labels)
+	maps.Copy(labels, s.Alerting.Labels)
+	labels[c.LabelSeverity] = s.Alerting.ForTier(slo.TierTicket).Severity
+	labels[c.LabelTier] = string(slo.TierTicket)
+	ann := map[string]string{"summary": "The SLO " + s.ID() + " is due for its review."}
+	act := " Compare it with months of field data (slokeeper review) and record the decision in its spec (slokeeper review --write)."
+	expr := "vector(1)"
+	if last := s.Review.LastReviewed; last.IsZero() {
+		ann["description"] = "The " + string(s.Layer) + " SLO " + s.Name + " of " + s.Service +
+			" has never been reviewed: its spec has no review.lastReviewed." + act
+	} else {
+		expr = "vector(time()) - " + strconv.FormatInt(last.Unix(), 10) + " > " + seconds(s.Review.Cadence)
+		ann["description"] = "The " + string(s.Layer) + " SLO " + s.Name + " of " + s.Service + " was last reviewed on " +
+			last.UTC().Format(time.DateOnly) + ", {{ $value | humanizeDuration }} ago; its review cadence is " +
+			window(s.Review.Cadence) + "." + act
+	}
+	if s.Alerting.RunbookURL != "" {
+		ann["runbook_url"] = s.Alerting.RunbookURL
+	}
+	return rulefmt.Rule{Alert: c.AlertReviewOverdue, Expr: expr, Labels: labels, Annotations: ann}
 }
 
 // events counts the events of window d from the rates it is averaged from.

@@ -58,7 +58,8 @@ const (
 // slos. Per SLO it proves: a fast burn pages within the SRE Workbook's
 // detection time; a steady burn exactly at the objective never pages (and
 // spends exactly the budget); a slow burn tickets without paging; zero
-// traffic raises nothing and records no NaN or ±Inf.
+// traffic raises nothing and records no NaN or ±Inf; the review ticket
+// fires for an SLO never reviewed.
 func TestFile(slos []*slo.SLO, o Options, rulesName string) ([]byte, error) {
 	f := unitTestFile{RuleFiles: []string{rulesName}, EvaluationInterval: model.Duration(time.Minute)}
 	for _, s := range slos {
@@ -66,7 +67,7 @@ func TestFile(slos []*slo.SLO, o Options, rulesName string) ([]byte, error) {
 		f.Tests = append(f.Tests, t.fastBurn()...)
 		f.Tests = append(f.Tests, t.steadyBurn()...)
 		f.Tests = append(f.Tests, t.slowBurn()...)
-		f.Tests = append(f.Tests, t.zeroTraffic())
+		f.Tests = append(f.Tests, t.zeroTraffic(), t.reviewOverdue())
 	}
 	body, err := marshal(f)
 	if err != nil {
@@ -147,6 +148,29 @@ func (t *scenarios) neverFired(tier slo.Tier, at, d time.Duration) promqlTestCas
 		Expr:       "max_over_time(" + rangeOf(t.alertSel(tier, nil), d) + ")",
 		EvalTime:   model.Duration(at),
 		ExpSamples: []expSample{},
+	}
+}
+
+// reviewOverdue proves the review ticket: an SLO never reviewed has it from the first evaluation on; one reviewed
+// has not (the tests' clock starts at 1970, long before any review date, so only the first case can be shown
+// firing here; pkg/generate's Go tests evaluate it at real dates).
+func (t *scenarios) reviewOverdue() testGroup {
+	sel := `ALERTS{alertname="` + c.AlertReviewOverdue + `", alertstate="firing", ` +
+		c.LabelService + `="` + t.s.Service + `", ` + c.LabelSLO + `="` + t.s.Name + `"}`
+	exp := []expSample{}
+	if t.s.Review.LastReviewed.IsZero() {
+		l := seriesLabels(t.s)
+		maps.Copy(l, t.s.Alerting.Labels)
+		l["alertname"] = c.AlertReviewOverdue
+		l["alertstate"] = "firing"
+		l[c.LabelSeverity] = t.s.Alerting.ForTier(slo.TierTicket).Severity
+		l[c.LabelTier] = string(slo.TierTicket)
+		exp = []expSample{{Labels: labels.FromMap(l).String(), Value: 1}}
+	}
+	return testGroup{
+		Name:        t.name("review overdue ticket"),
+		Interval:    model.Duration(time.Minute),
+		PromQLTests: []promqlTestCase{{Expr: "max_over_time(" + sel + "[1m])", EvalTime: model.Duration(2 * time.Minute), ExpSamples: exp}},
 	}
 }
 
@@ -292,13 +316,13 @@ func (t *scenarios) slowBurn() []testGroup {
 	return []testGroup{t.group(fmt.Sprintf("a %.4g× burn tickets and never pages", burn), segs, tests)}
 }
 
-// zeroTraffic: no events for two hours raise no alert and record no NaN or
+// zeroTraffic: no events for two hours raise no burn alert and record no NaN or
 // ±Inf; windows record nothing and the budget stays whole.
 func (t *scenarios) zeroTraffic() testGroup {
 	d := 2 * time.Hour
 	segs := []segment{{d: d + time.Minute, noData: true}}
 	tests := []promqlTestCase{{
-		Expr:       "max_over_time(" + rangeOf(`ALERTS{service="`+t.s.Service+`", slo="`+t.s.Name+`"}`, d) + ")",
+		Expr:       "max_over_time(" + rangeOf(`ALERTS{alertname="`+c.AlertBurn+`", service="`+t.s.Service+`", slo="`+t.s.Name+`"}`, d) + ")",
 		EvalTime:   model.Duration(d),
 		ExpSamples: []expSample{},
 	}}

@@ -25,10 +25,22 @@ GOLDEN_PKGS := ./pkg/generate/ ./pkg/alertmanager/
 FUZZTIME    ?= 60s
 # Where `make run` serves the demo.
 RUN_ADDRESS ?= :9099
+# The jsonnet mixin (dashboards and alerts), rendered with go-jsonnet (tool directives in go.mod).
+MIXIN_DIR   := mixin
+JSONNET     := $(GO) tool jsonnet
+JSONNETFMT  := $(GO) tool jsonnetfmt
+JSONNETLINT := $(GO) tool jsonnet-lint
 DOCKER_ARCH ?= amd64
 
 # Non-vendored Go sources, for gofmt (expanded only by the recipes using it).
 GOFILES = $(shell find . -path ./vendor -prune -o -path ./.build -prune -o -name '*.go' -print)
+# The mixin's jsonnet sources (expanded only by the recipes using them).
+MIXIN_SOURCES = $(shell find $(MIXIN_DIR) -path $(MIXIN_DIR)/vendor -prune -o \( -name '*.jsonnet' -o -name '*.libsonnet' \) -print | sort)
+# Renders the mixin into the directory in the shell variable $$out: the recipe line using it sets out.
+MIXIN_RENDER = mkdir -p "$$out/dashboards_out" && \
+	$(JSONNET) -S -o "$$out/prometheus_alerts.yaml" $(MIXIN_DIR)/alerts.jsonnet && \
+	$(JSONNET) -S -o "$$out/prometheus_rules.yaml" $(MIXIN_DIR)/rules.jsonnet && \
+	$(JSONNET) -m "$$out/dashboards_out" $(MIXIN_DIR)/dashboards.jsonnet >/dev/null
 
 # Build information, injected the way promu does it (see .promu.yml).
 GIT_REVISION ?= $(shell git rev-parse --verify --quiet HEAD 2>/dev/null || echo unknown)
@@ -82,6 +94,43 @@ check-generated: ## Fail if rules/ or the golden files are stale.
 	@echo ">> checking that the golden files are up to date"
 	$(GO) test $(GOLDEN_PKGS) -run Golden
 
+.PHONY: mixin
+mixin: mixin-lint ## Render the jsonnet mixin: mixin/dashboards_out/*.json, prometheus_alerts.yaml, prometheus_rules.yaml.
+	@echo ">> rendering $(MIXIN_DIR)/"
+	@out=$$(mktemp -d $(MIXIN_DIR)/.render.XXXXXX); trap 'rm -rf "$$out"' EXIT; \
+	$(MIXIN_RENDER); \
+	rm -rf $(MIXIN_DIR)/dashboards_out; \
+	mv "$$out/dashboards_out" "$$out/prometheus_alerts.yaml" "$$out/prometheus_rules.yaml" $(MIXIN_DIR)/
+
+.PHONY: mixin-lint
+mixin-lint: ## Check the mixin's jsonnet with jsonnetfmt --test and jsonnet-lint.
+	@echo ">> checking the mixin's jsonnet"
+	@unformatted=""; \
+	for f in $(MIXIN_SOURCES); do $(JSONNETFMT) --test "$$f" || unformatted="$$unformatted $$f"; done; \
+	if [ -n "$$unformatted" ]; then \
+		echo "these files are not jsonnetfmt-clean; run 'make mixin-format':$$unformatted" >&2; \
+		exit 1; \
+	fi
+	$(JSONNETLINT) $(MIXIN_SOURCES)
+
+.PHONY: mixin-format
+mixin-format: ## Rewrite the mixin's jsonnet with jsonnetfmt.
+	@echo ">> formatting the mixin's jsonnet"
+	$(JSONNETFMT) -i $(MIXIN_SOURCES)
+
+.PHONY: check-mixin
+check-mixin: mixin-lint ## Fail if the rendered mixin in mixin/ is stale.
+	@echo ">> checking that the rendered $(MIXIN_DIR)/ is up to date"
+	@out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
+	$(MIXIN_RENDER); \
+	stale=""; \
+	diff -r $(MIXIN_DIR)/dashboards_out "$$out/dashboards_out" || stale=1; \
+	for f in prometheus_alerts.yaml prometheus_rules.yaml; do diff $(MIXIN_DIR)/$$f "$$out/$$f" || stale=1; done; \
+	if [ -n "$$stale" ]; then \
+		echo "the rendered mixin is stale: run 'make mixin'" >&2; \
+		exit 1; \
+	fi
+
 .PHONY: promtool-check
 promtool-check: ## Check the generated rule files with promtool.
 	@echo ">> checking rules with promtool"
@@ -127,12 +176,13 @@ test-short: ## Run the Go tests in short mode, without the race detector.
 	$(GO) test -short ./...
 
 .PHONY: test
-test: ## Run what CI runs: vet, style, tools, unit, check-generated, promtool-check, promtool-test.
+test: ## Run what CI runs: vet, style, tools, unit, check-generated, check-mixin, promtool-check, promtool-test.
 	@$(MAKE) --no-print-directory vet
 	@$(MAKE) --no-print-directory style
 	@$(MAKE) --no-print-directory tools
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory check-generated
+	@$(MAKE) --no-print-directory check-mixin
 	@$(MAKE) --no-print-directory promtool-check
 	@$(MAKE) --no-print-directory promtool-test
 

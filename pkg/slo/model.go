@@ -3,6 +3,7 @@ package slo
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -98,10 +99,60 @@ func (a Alerting) ForTier(t Tier) TierAlerting {
 	return a.Ticket
 }
 
-// Review says when an SLO was last reviewed and how often it must be.
+// Review says when an SLO was last reviewed, how often it must be, and what
+// the last review decided.
 type Review struct {
 	LastReviewed time.Time // zero when never reviewed
 	Cadence      time.Duration
+	// Decision is what the last review decided; empty when not recorded.
+	Decision Decision
+	// Reviewer is who made the decision; empty when not recorded.
+	Reviewer string
+}
+
+// Decision is the outcome of an SLO review (see pkg/review).
+type Decision string
+
+// The decisions a review records.
+const (
+	// DecisionTighten: the target was raised (a higher objective or a lower
+	// latency threshold) because the service beat it by a wide margin.
+	DecisionTighten Decision = "tighten"
+	// DecisionLoosen: the target was lowered because it was breached again
+	// and again, and the breaches were accepted as the service's real level.
+	DecisionLoosen Decision = "loosen"
+	// DecisionInvest: the target stays; the work to meet it is planned.
+	DecisionInvest Decision = "invest"
+	// DecisionCapacityDrift: traffic outgrew the declared capacity; the
+	// capacity (and the target at it) is being re-established.
+	DecisionCapacityDrift Decision = "capacity-drift"
+	// DecisionKeep: the target stays as it is.
+	DecisionKeep Decision = "keep"
+)
+
+// Decisions lists the valid decisions.
+var Decisions = []Decision{DecisionTighten, DecisionLoosen, DecisionInvest, DecisionCapacityDrift, DecisionKeep}
+
+// Valid reports whether d is one of Decisions.
+func (d Decision) Valid() bool { return slices.Contains(Decisions, d) }
+
+// Relation says how a dependency takes part in an SLO's events.
+type Relation string
+
+// The dependency relations.
+const (
+	// RelationSerial: every event needs the dependency; its failures and its
+	// latency add to the SLO's. The default.
+	RelationSerial Relation = "serial"
+	// RelationParallel: the dependency is one of redundant alternatives; an
+	// event needs any one of the SLO's parallel dependencies.
+	RelationParallel Relation = "parallel"
+)
+
+// Dependency is one entry of an SLO's dependsOn.
+type Dependency struct {
+	ID       string // service/name of the SLO depended on
+	Relation Relation
 }
 
 // Source is where an SLO was defined.
@@ -128,7 +179,7 @@ type SLO struct {
 	// Capacity is the throughput, in events per second, at which the
 	// objective is promised; 0 when not given.
 	Capacity  float64
-	DependsOn []string // IDs of lower-layer SLOs
+	DependsOn []Dependency // SLOs of the same or a lower layer
 	Review    Review
 	// MinEvents is the number of events a long window must hold before its
 	// alert may fire; 0 disables the guard.

@@ -46,6 +46,14 @@ var badSpecs = []struct {
 		`testdata/bad/depends-on-invalid.bad.yaml:12: slos[0].dependsOn[0]: must be an SLO id service/name (or a name of this file), got "payments-db/primary/availability"`,
 		`testdata/bad/depends-on-invalid.bad.yaml:13: slos[0].dependsOn[1]: must be an SLO id service/name (or a name of this file), got ""`,
 	}},
+	{name: "depends-on-mapping", want: []string{
+		`testdata/bad/depends-on-mapping.bad.yaml:13: slos[0].dependsOn[0].relation: must be serial (every event needs the dependency) or parallel (one of redundant alternatives), got "redundant"`,
+		`testdata/bad/depends-on-mapping.bad.yaml:14: slos[0].dependsOn[1].slo: required: the id service/name of the SLO depended on`,
+		`testdata/bad/depends-on-mapping.bad.yaml:15: slos[0].dependsOn[2].relatoin: unknown field "relatoin" (valid: slo, relation)`,
+		`testdata/bad/depends-on-mapping.bad.yaml:16: slos[0].dependsOn[3]: must be an SLO id service/name, or a mapping of slo and relation, got a list`,
+		`testdata/bad/depends-on-mapping.bad.yaml:17: slos[0].dependsOn[4]: must be an SLO id service/name, or a mapping of slo and relation, got nothing`,
+		`testdata/bad/depends-on-mapping.bad.yaml:18: slos[0].dependsOn[5].slo: must be an SLO id service/name (or a name of this file), got "a/b/c"`,
+	}},
 	{name: "duplicate-key", want: []string{
 		`testdata/bad/duplicate-key.bad.yaml:8: slos[0].objective: field "objective" appears twice`,
 		`testdata/bad/duplicate-key.bad.yaml:11: slos[0].labels.team: key "team" appears twice`,
@@ -196,6 +204,12 @@ var badSpecs = []struct {
 		`testdata/bad/reserved-label.bad.yaml:11: slos[0].labels.__tenant: label names starting with __ are reserved for Prometheus`,
 		`testdata/bad/reserved-label.bad.yaml:17: slos[0].alerting.labels.severity: label "severity" is set by slokeeper and cannot be overridden`,
 		`testdata/bad/reserved-label.bad.yaml:19: slos[0].alerting.annotations.summary: annotation "summary" is generated; use alerting.runbookURL for the runbook or another name`,
+	}},
+	{name: "review-record", want: []string{
+		`testdata/bad/review-record.bad.yaml:13: slos[0].review.decision: must be one of tighten, loosen, invest, capacity-drift, keep, got "tightened"`,
+		`testdata/bad/review-record.bad.yaml:14: slos[0].review.reviewer: must be one line without leading or trailing spaces, got " jane"`,
+		`testdata/bad/review-record.bad.yaml:20: slos[1].review: a decision or a reviewer records a review: set lastReviewed, the date of that review`,
+		`testdata/bad/review-record.bad.yaml:22: slos[1].review.reviewer: must be one line without leading or trailing spaces, got "jane\ndoe"`,
 	}},
 	{name: "review-cadence", want: []string{
 		`testdata/bad/review-cadence.bad.yaml:12: slos[0].review.lastReviewed: must be a date YYYY-MM-DD, got "2026-02-30": day out of range`,

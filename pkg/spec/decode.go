@@ -35,6 +35,7 @@ var (
 	unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
 	obsoleteType    = reflect.TypeFor[interface{ UnmarshalYAML(func(any) error) error }]()
 	durationType    = reflect.TypeFor[*model.Duration]()
+	dependencyType  = reflect.TypeFor[Dependency]()
 )
 
 // mergeKeyMsg explains that this walker does not expand "<<: *anchor".
@@ -80,6 +81,10 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
 		v = v.Elem()
+	}
+	if v.Type() == dependencyType {
+		d.decodeDependency(n, path, v)
+		return
 	}
 	if pv := v.Addr(); pv.Type().Implements(unmarshalerType) || pv.Type().Implements(obsoleteType) {
 		if err := n.Decode(pv.Interface()); err != nil {
@@ -146,6 +151,24 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
 		if err := n.Decode(v.Addr().Interface()); err != nil {
 			d.errorf(n.Line, path, "must be a %s, got %s", kindName(v.Kind()), describe(n))
 		}
+	}
+}
+
+// decodeDependency reads a dependsOn entry in either of its forms: an id, or a mapping of slo and relation.
+func (d *decoder) decodeDependency(n *yaml.Node, path string, v reflect.Value) {
+	dep := v.Addr().Interface().(*Dependency)
+	switch n.Kind {
+	case yaml.MappingNode:
+		dep.mapping = true
+		d.decodeStruct(n, path, v)
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			d.errorf(n.Line, path, "must be an SLO id service/name, or a mapping of slo and relation, got nothing")
+			return
+		}
+		dep.SLO = n.Value
+	default:
+		d.errorf(n.Line, path, "must be an SLO id service/name, or a mapping of slo and relation, got %s", describe(n))
 	}
 }
 

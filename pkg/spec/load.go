@@ -29,10 +29,7 @@ type entry struct {
 func Load(paths []string) ([]*slo.SLO, error) {
 	var (
 		errs    Errors
-		entries []entry
-		// broken are the IDs of SLOs in files with errors: they are not
-		// loaded, but a dependency on them is not "unknown".
-		broken = map[string]bool{}
+		sources []Source
 	)
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
@@ -40,7 +37,30 @@ func Load(paths []string) ([]*slo.SLO, error) {
 			errs = append(errs, &Error{File: p, Msg: fmt.Sprintf("couldn't read: %v", unwrapPathError(err))})
 			continue
 		}
-		es, fe := parse(p, data)
+		sources = append(sources, Source{File: p, Data: data})
+	}
+	return load(sources, errs)
+}
+
+// Source is one spec file's name and content.
+type Source struct {
+	File string
+	Data []byte
+}
+
+// LoadSources is Load over contents already read, such as edited files
+// checked before they are written.
+func LoadSources(sources []Source) ([]*slo.SLO, error) { return load(sources, nil) }
+
+func load(sources []Source, errs Errors) ([]*slo.SLO, error) {
+	var (
+		entries []entry
+		// broken are the IDs of SLOs in files with errors: they are not
+		// loaded, but a dependency on them is not "unknown".
+		broken = map[string]bool{}
+	)
+	for _, src := range sources {
+		es, fe := parse(src.File, src.Data)
 		if len(fe) > 0 {
 			errs = append(errs, fe...)
 			for _, e := range es {
@@ -161,7 +181,8 @@ func crossCheck(entries []entry, broken map[string]bool) Errors {
 		byID[id] = e.slo
 	}
 	for _, e := range entries {
-		for i, dep := range e.slo.DependsOn {
+		for i, d := range e.slo.DependsOn {
+			dep := d.ID
 			path := fmt.Sprintf("slos[%d].dependsOn[%d]", e.index, i)
 			line := e.lines[path]
 			target, ok := byID[dep]
@@ -236,7 +257,7 @@ func cycles(entries []entry, byID map[string]*slo.SLO) Errors {
 		color[id] = grey
 		for _, d := range s.DependsOn {
 			// A missing target is in a file with errors (see crossCheck).
-			if t := byID[d]; t != nil && visit(t, append(stack, id)) {
+			if t := byID[d.ID]; t != nil && visit(t, append(stack, id)) {
 				return true
 			}
 		}

@@ -69,7 +69,7 @@ func TestLoadExamples(t *testing.T) {
 		period    time.Duration
 		sli       slo.SLI
 		capacity  float64
-		dependsOn []string
+		dependsOn []slo.Dependency
 		review    slo.Review
 		minEvents int64
 		grouping  []string
@@ -82,7 +82,7 @@ func TestLoadExamples(t *testing.T) {
 			objective: slo.Objective{Percent: "95", Ratio: 0.95, Budget: 0.05},
 			period:    30 * day,
 			sli:       slo.SLI{Kind: slo.SLILatency, Histogram: `checkout_journey_duration_seconds{env="prod"}`, Threshold: 3},
-			dependsOn: []string{"payments/api-latency"},
+			dependsOn: []slo.Dependency{{ID: "payments/api-latency", Relation: slo.RelationSerial}},
 			review:    slo.Review{LastReviewed: date(t, "2026-09-01"), Cadence: 90 * day},
 			labels:    map[string]string{"journey": "checkout"},
 			alerting: slo.Alerting{
@@ -100,7 +100,7 @@ func TestLoadExamples(t *testing.T) {
 				Good:  `checkout_journey_total{env="prod",outcome="confirmed"}`,
 				Total: `checkout_journey_total{env="prod"}`,
 			},
-			dependsOn: []string{"payments/api-availability"},
+			dependsOn: []slo.Dependency{{ID: "payments/api-availability", Relation: slo.RelationSerial}},
 			review:    slo.Review{Cadence: 90 * day},
 			minEvents: 50,
 			labels:    map[string]string{"journey": "checkout"},
@@ -157,7 +157,7 @@ func TestLoadExamples(t *testing.T) {
 			// The classic histogram's selector loses its _bucket suffix.
 			sli:       slo.SLI{Kind: slo.SLILatency, Histogram: `http_request_duration_seconds{job="payments-api"}`, Threshold: 0.4},
 			capacity:  500,
-			dependsOn: []string{"payments-db/query-latency"},
+			dependsOn: []slo.Dependency{{ID: "payments-db/query-latency", Relation: slo.RelationSerial}},
 			review:    slo.Review{Cadence: 90 * day},
 			alerting: slo.Alerting{
 				Page: defaultAlerting.Page, Ticket: defaultAlerting.Ticket,
@@ -174,7 +174,7 @@ func TestLoadExamples(t *testing.T) {
 				Errors: `http_requests_total{job="payments-api",code=~"5.."}`,
 				Total:  `http_requests_total{job="payments-api"}`,
 			},
-			dependsOn: []string{"payments-db/availability"},
+			dependsOn: []slo.Dependency{{ID: "payments-db/availability", Relation: slo.RelationSerial}},
 			review:    slo.Review{Cadence: 90 * day},
 			grouping:  []string{"route"},
 			alerting: slo.Alerting{
@@ -330,10 +330,28 @@ func TestLoadGoodValues(t *testing.T) {
 				s := got["dns/resolution"]
 				require.Equal(t, slo.SLI{Kind: slo.SLIProbe, Success: `probe_success{job="blackbox-dns"}`}, s.SLI)
 				// A bare name is an SLO of the same file.
-				require.Equal(t, []string{"dns/upstream"}, s.DependsOn)
+				require.Equal(t, []slo.Dependency{{ID: "dns/upstream", Relation: slo.RelationSerial}}, s.DependsOn)
 				require.Equal(t, 0.0001, s.Objective.Budget)
 				require.Equal(t, "probe.good.yaml:7", filepath.Base(s.Source.String()))
 				require.Equal(t, "probe.good.yaml:13", filepath.Base(got["dns/upstream"].Source.String()))
+			},
+		},
+		{
+			file: "dependencies.good.yaml",
+			check: func(t *testing.T, got map[string]*slo.SLO) {
+				s := got["search/query"]
+				// An id alone is serial; a mapping names its relation (serial by default).
+				require.Equal(t, []slo.Dependency{
+					{ID: "search/index-primary", Relation: slo.RelationSerial},
+					{ID: "search/index-replica", Relation: slo.RelationParallel},
+					{ID: "search/cache", Relation: slo.RelationSerial},
+				}, s.DependsOn)
+				require.Equal(t, slo.Review{
+					LastReviewed: date(t, "2026-10-01"), Cadence: 30 * day,
+					Decision: slo.DecisionCapacityDrift, Reviewer: "Jane Doe <jane@example.com>",
+				}, s.Review)
+				require.Equal(t, slo.Review{LastReviewed: date(t, "2026-11-01"), Cadence: 90 * day, Decision: slo.DecisionKeep},
+					got["search/cache"].Review)
 			},
 		},
 		{
@@ -396,7 +414,7 @@ func TestParse(t *testing.T) {
 	slos, err := spec.Parse("inline.yaml", data)
 	require.NoError(t, err)
 	require.Len(t, slos, 2)
-	require.Equal(t, []string{"s/b"}, slos[0].DependsOn)
+	require.Equal(t, []slo.Dependency{{ID: "s/b", Relation: slo.RelationSerial}}, slos[0].DependsOn)
 	require.Equal(t, "inline.yaml:6", slos[0].Source.String())
 
 	// A dependency on another file's SLO is unknown to Parse.

@@ -30,7 +30,7 @@ type SLO struct {
 	SLI         SLI               `yaml:"sli"`
 	Capacity    *Capacity         `yaml:"capacity"`
 	Rationale   string            `yaml:"rationale"`
-	DependsOn   []string          `yaml:"dependsOn"`
+	DependsOn   []Dependency      `yaml:"dependsOn"`
 	Review      *Review           `yaml:"review"`
 	MinEvents   *int64            `yaml:"minEvents"`
 	Grouping    []string          `yaml:"grouping"`
@@ -82,6 +82,18 @@ type Capacity struct {
 type Review struct {
 	LastReviewed string          `yaml:"lastReviewed"`
 	Cadence      *model.Duration `yaml:"cadence"`
+	// Decision and Reviewer record the outcome of the review on LastReviewed.
+	Decision string `yaml:"decision"`
+	Reviewer string `yaml:"reviewer"`
+}
+
+// Dependency is one entry of dependsOn: an SLO id alone (a serial
+// dependency), or a mapping of the id and its relation.
+type Dependency struct {
+	SLO      string `yaml:"slo"`
+	Relation string `yaml:"relation"`
+	// mapping is set when the entry was written as a mapping.
+	mapping bool
 }
 
 // Alerting overrides the generated alerts.

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
@@ -200,21 +202,14 @@ func (v *validator) slo(p string, f *File, s *SLO, layer slo.Layer) *slo.SLO {
 	}
 
 	for i, d := range s.DependsOn {
-		dp := fmt.Sprintf("%s.dependsOn[%d]", p, i)
-		id := d
-		if !strings.Contains(d, "/") {
-			id = slo.ID(f.Service, d)
+		if dep, ok := v.dependency(fmt.Sprintf("%s.dependsOn[%d]", p, i), f.Service, d); ok {
+			out.DependsOn = append(out.DependsOn, dep)
 		}
-		svc, name, _ := strings.Cut(id, "/")
-		if !nameRE.MatchString(svc) || !nameRE.MatchString(name) {
-			v.at(dp, "must be an SLO id service/name (or a name of this file), got %q", d)
-			continue
-		}
-		out.DependsOn = append(out.DependsOn, id)
 	}
 
 	out.Review.Cadence = DefaultReviewCadence
 	if r := s.Review; r != nil {
+		v.reviewRecord(p+".review", r, out)
 		if r.LastReviewed != "" {
 			t, err := time.Parse(time.DateOnly, r.LastReviewed)
 			if err != nil {
@@ -261,6 +256,69 @@ func (v *validator) slo(p string, f *File, s *SLO, layer slo.Layer) *slo.SLO {
 
 	v.alerting(p+".alerting", s.Alerting, out)
 	return out
+}
+
+// dependency checks one dependsOn entry and returns it with its id completed (a bare name is of this file's
+// service) and its relation defaulted to serial.
+func (v *validator) dependency(dp, service string, d Dependency) (slo.Dependency, bool) {
+	idPath := dp
+	if d.mapping {
+		idPath = dp + ".slo"
+	}
+	ok := true
+	rel := slo.RelationSerial
+	switch d.Relation {
+	case "", string(slo.RelationSerial):
+	case string(slo.RelationParallel):
+		rel = slo.RelationParallel
+	default:
+		v.at(dp+".relation", "must be serial (every event needs the dependency) or parallel (one of redundant alternatives), got %q", d.Relation)
+		ok = false
+	}
+	if d.mapping && d.SLO == "" {
+		v.at(idPath, "required: the id service/name of the SLO depended on")
+		return slo.Dependency{}, false
+	}
+	id := d.SLO
+	if !strings.Contains(id, "/") {
+		id = slo.ID(service, id)
+	}
+	svc, name, _ := strings.Cut(id, "/")
+	if !nameRE.MatchString(svc) || !nameRE.MatchString(name) {
+		v.at(idPath, "must be an SLO id service/name (or a name of this file), got %q", d.SLO)
+		return slo.Dependency{}, false
+	}
+	return slo.Dependency{ID: id, Relation: rel}, ok
+}
+
+// maxReviewer bounds the length of review.reviewer.
+const maxReviewer = 100
+
+// reviewRecord checks the decision and the reviewer of a review record.
+func (v *validator) reviewRecord(p string, r *Review, out *slo.SLO) {
+	if r.Decision != "" {
+		d := slo.Decision(r.Decision)
+		if !d.Valid() {
+			names := make([]string, len(slo.Decisions))
+			for i, x := range slo.Decisions {
+				names[i] = string(x)
+			}
+			v.at(p+".decision", "must be one of %s, got %q", strings.Join(names, ", "), r.Decision)
+		}
+		out.Review.Decision = d
+	}
+	if r.Reviewer != "" {
+		switch {
+		case strings.TrimSpace(r.Reviewer) != r.Reviewer || strings.ContainsFunc(r.Reviewer, unicode.IsControl):
+			v.at(p+".reviewer", "must be one line without leading or trailing spaces, got %q", r.Reviewer)
+		case utf8.RuneCountInString(r.Reviewer) > maxReviewer:
+			v.at(p+".reviewer", "must be at most %d characters, got %d", maxReviewer, utf8.RuneCountInString(r.Reviewer))
+		}
+		out.Review.Reviewer = r.Reviewer
+	}
+	if (r.Decision != "" || r.Reviewer != "") && r.LastReviewed == "" {
+		v.at(p, "a decision or a reviewer records a review: set lastReviewed, the date of that review")
+	}
 }
 
 func mergeLabels(a, b map[string]string) map[string]string {

@@ -57,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	amCmd.register(app)
 	freezeCmd := &freezeCommand{}
 	freezeCmd.register(app)
+	reviewCmd := &reviewCommand{}
+	reviewCmd.register(app)
 	liftName, setName := freezeCmd.names()
 
 	cmd, err := app.Parse(args)
@@ -76,6 +78,8 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return gateCmd.run(logger, stdout, stderr)
 	case amCmd.name():
 		return amCmd.run(logger, stdout, stderr)
+	case reviewCmd.name():
+		return reviewCmd.run(logger, stdout, stderr)
 	case liftName:
 		return freezeCmd.run("lift", logger, stdout, stderr)
 	case setName:

@@ -74,6 +74,24 @@ type Options struct {
 	Now func() time.Time
 }
 
+// NewEngine builds a PromQL engine with Prometheus' server defaults, as the rules run in it: a sample limit per
+// query, a timeout, the lookback delta, @ and negative offsets enabled. Subqueries without a step use interval
+// (the evaluation interval), as in Prometheus; without it the library's engine dereferences nil on the first
+// such subquery. reg may be nil.
+func NewEngine(logger *slog.Logger, reg prometheus.Registerer, p parser.Parser, interval time.Duration) *promql.Engine {
+	return promql.NewEngine(promql.EngineOpts{
+		Logger:                   logger.With("component", "query engine"),
+		Reg:                      reg,
+		MaxSamples:               maxSamples,
+		Timeout:                  queryTimeout,
+		LookbackDelta:            lookbackDelta,
+		EnableAtModifier:         true,
+		EnableNegativeOffset:     true,
+		Parser:                   p,
+		NoStepSubqueryIntervalFn: func(int64) int64 { return interval.Milliseconds() },
+	})
+}
+
 // Evaluator runs rule groups with Prometheus' rules manager and PromQL engine.
 type Evaluator struct {
 	opts    Options
@@ -126,19 +144,7 @@ func New(opts Options) *Evaluator {
 	}
 
 	p := parser.NewParser(parser.Options{})
-	engine := promql.NewEngine(promql.EngineOpts{
-		Logger:               opts.Logger.With("component", "query engine"),
-		Reg:                  opts.Registerer,
-		MaxSamples:           maxSamples,
-		Timeout:              queryTimeout,
-		LookbackDelta:        lookbackDelta,
-		EnableAtModifier:     true,
-		EnableNegativeOffset: true,
-		Parser:               p,
-		// Subqueries without a step use the evaluation interval, as in Prometheus; without this function the
-		// library's engine dereferences nil on the first such subquery.
-		NoStepSubqueryIntervalFn: func(int64) int64 { return opts.Interval.Milliseconds() },
-	})
+	engine := NewEngine(opts.Logger, opts.Registerer, p, opts.Interval)
 	ld := &loader{parser: p}
 	route := func(string) storage.Queryable { return opts.Queryable }
 	restoreQueryable := opts.Queryable

@@ -30,6 +30,12 @@ func baseRates(s *slo.SLO, w time.Duration, recTotal string) (errRate, totalRate
 	panic(fmt.Sprintf("unknown SLI kind %q", s.SLI.Kind))
 }
 
+// BaseRates returns the expressions of the per-second error and total event rates over window w, exactly as
+// the base-rate recording rules compute them (aggregated by the SLO's grouping). pkg/review measures history
+// with them, so that a review judges an SLO by what its alerts see. For a raw SLI the total rate reads the
+// recorded error rate of window w: only the error rate (the ratio) is meaningful outside the rules.
+func BaseRates(s *slo.SLO, w time.Duration) (errRate, totalRate string) { return baseRates(s, w, "") }
+
 // sumBy wraps expr in sum by (grouping).
 func sumBy(agg string, grouping []string, expr string) string {
 	if len(grouping) == 0 {

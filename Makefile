@@ -23,6 +23,8 @@ RULES_DIR := rules
 # those packages here (not ./...): `go test -update` fails in any other package.
 GOLDEN_PKGS := ./pkg/generate/ ./pkg/alertmanager/
 FUZZTIME    ?= 60s
+# Every go test run has a timeout of its own, per package binary.
+TEST_TIMEOUT ?= 15m
 # Where `make run` serves the demo.
 RUN_ADDRESS ?= :9099
 # The jsonnet mixin (dashboards and alerts), rendered with go-jsonnet (tool directives in go.mod).
@@ -80,7 +82,7 @@ generate: ## Regenerate the checked-in rules/ (rules and promtool tests) from ex
 .PHONY: update-golden
 update-golden: ## Rewrite the golden files of GOLDEN_PKGS from the current code.
 	@echo ">> updating golden files"
-	$(GO) test $(GOLDEN_PKGS) -run Golden -update
+	$(GO) test -timeout $(TEST_TIMEOUT) $(GOLDEN_PKGS) -run Golden -update
 
 .PHONY: check-generated
 check-generated: ## Fail if rules/ or the golden files are stale.
@@ -92,7 +94,7 @@ check-generated: ## Fail if rules/ or the golden files are stale.
 		exit 1; \
 	fi
 	@echo ">> checking that the golden files are up to date"
-	$(GO) test $(GOLDEN_PKGS) -run Golden
+	$(GO) test -timeout $(TEST_TIMEOUT) $(GOLDEN_PKGS) -run Golden
 
 .PHONY: mixin
 mixin: mixin-lint ## Render the jsonnet mixin: mixin/dashboards_out/*.json, prometheus_alerts.yaml, prometheus_rules.yaml.
@@ -166,14 +168,16 @@ style: ## Check that the Go sources are gofmt-clean.
 lint: vet style ## Run go vet and the gofmt check (no golangci-lint).
 
 .PHONY: unit
-unit: alertmanager ## Run the Go tests with the race detector.
+unit: alertmanager ## Run the Go tests with the race detector, then the Workbook replay without it.
 	@echo ">> running unit tests"
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+	@echo ">> replaying the SRE Workbook's scenarios through the rules manager (without -race: days of evaluations)"
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^TestWorkbookDetection$$' -v ./pkg/generate/ | grep -E '^(=== RUN|--- |\s+--- |ok|FAIL|PASS)|\|'
 
 .PHONY: test-short
 test-short: ## Run the Go tests in short mode, without the race detector.
 	@echo ">> running short tests"
-	$(GO) test -short ./...
+	$(GO) test -short -timeout $(TEST_TIMEOUT) ./...
 
 .PHONY: test
 test: ## Run what CI runs: vet, style, tools, unit, check-generated, check-mixin, promtool-check, promtool-test.
@@ -232,11 +236,11 @@ $(ALERTMANAGER_BIN):
 
 .PHONY: bench
 bench: ## Run the benchmarks under pkg/ and keep the output in bench.out.
-	$(GO) test -p 1 -run '^$$' -bench . -benchmem ./pkg/... | tee bench.out
+	$(GO) test -p 1 -timeout 60m -run '^$$' -bench . -benchmem ./pkg/... | tee bench.out
 
 .PHONY: fuzz
 fuzz: ## Fuzz spec loading (FuzzLoad) for FUZZTIME (default 60s).
-	$(GO) test ./pkg/spec -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/spec -timeout $(TEST_TIMEOUT) -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME)
 
 .PHONY: run
 run: ## Run the demo: the daemon on :9099 with the example specs, an embedded TSDB and a traffic generator.

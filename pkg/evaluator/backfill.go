@@ -17,7 +17,6 @@ import (
 	"github.com/prometheus/prometheus/tsdb/chunkenc"
 
 	"github.com/slokeeper/slokeeper/pkg/conventions"
-	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
 // Backfill.
@@ -32,6 +31,8 @@ import (
 //     grid for the recent part the short windows average (12 tiles and one more), and at a step that tiles
 //     divide exactly (the base window when it divides the tile) before that — so every tile is the exact
 //     average of back-to-back rate windows;
+//   - the block and span rates that windows are stitched from (slo.Windows), on the sli group's grid over the
+//     same recent part, where the stitched windows read them at exact offsets;
 //   - the tiles, on the tiles group's own evaluation grid, so that backfilled and live tiles never overlap.
 //
 // Everything else (window ratios, the period, the budget, alerts) is a function of these at evaluation time and
@@ -39,62 +40,6 @@ import (
 // last recorded sample; an evaluation that fails (remote storage down) and then recovers is backfilled over the
 // gap. Backfill runs beside live evaluation; until it is done, slo:period_coverage:ratio says how much of the
 // period the budget stands on.
-
-// Target describes how to rebuild one SLO's recorded history.
-type Target struct {
-	Service, SLO string
-	// File is the identifier the SLO's groups were given under in Update.
-	File string
-	// SLIGroup and TilesGroup name the groups whose rules are backfilled.
-	SLIGroup, TilesGroup string
-	// BaseRules are the recording rules of the sli group that read raw series, in evaluation order; TileRules
-	// are the tiles group's tile rules, backfilled at every tile; PeriodRules are its other rules (the period as
-	// of the newest tile), evaluated at the newest backfilled tile only.
-	BaseRules, TileRules, PeriodRules []rulefmt.Rule
-	Base, Tile, Period                time.Duration
-}
-
-// TargetFor derives the Target of one SLO from the groups generate.SLOGroups made for it (sli, tiles, budget, in
-// that order; under the names of the groups that evaluate them, which the SLO may share with others).
-func TargetFor(file string, s *slo.SLO, w slo.Windows, groups []rulefmt.RuleGroup) (Target, error) {
-	if len(groups) != 3 {
-		return Target{}, fmt.Errorf("%s/%s: want its sli, tiles and budget groups, got %d groups", s.Service, s.Name, len(groups))
-	}
-	t := Target{
-		Service: s.Service, SLO: s.Name, File: file,
-		SLIGroup: groups[0].Name, TilesGroup: groups[1].Name,
-		Base: w.Base, Tile: w.Tile, Period: s.Period,
-	}
-	base := map[string]bool{conventions.ErrorRate(w.Base): true, conventions.TotalRate(w.Base): true}
-	tile := map[string]bool{conventions.ErrorRate(w.Tile): true, conventions.TotalRate(w.Tile): true}
-	for _, r := range groups[0].Rules {
-		if base[r.Record] {
-			t.BaseRules = append(t.BaseRules, r)
-		}
-	}
-	for _, r := range groups[1].Rules {
-		if tile[r.Record] {
-			t.TileRules = append(t.TileRules, r)
-		} else {
-			t.PeriodRules = append(t.PeriodRules, r)
-		}
-	}
-	if len(t.BaseRules) != 2 || len(t.TileRules) != 2 {
-		return Target{}, fmt.Errorf("couldn't find the base and tile rules of %s/%s in its groups", s.Service, s.Name)
-	}
-	return t, nil
-}
-
-func (t Target) id() string { return t.Service + "/" + t.SLO }
-
-func (t Target) equal(o Target) bool {
-	same := func(a, b []rulefmt.Rule) bool {
-		return slices.EqualFunc(a, b, func(x, y rulefmt.Rule) bool { return x.Record == y.Record && x.Expr == y.Expr })
-	}
-	return t.File == o.File && t.SLIGroup == o.SLIGroup && t.TilesGroup == o.TilesGroup && t.Base == o.Base &&
-		t.Tile == o.Tile && t.Period == o.Period && same(t.BaseRules, o.BaseRules) && same(t.TileRules, o.TileRules) &&
-		same(t.PeriodRules, o.PeriodRules)
-}
 
 // BackfillOptions configures backfill.
 type BackfillOptions struct {
@@ -310,9 +255,9 @@ func (e *Evaluator) backfillOne(ctx context.Context, j job) (int, error) {
 	}
 	tileFirst := gridAfter(tileLast, t.Tile, maxTime(lastTile, earliest.Add(t.Tile)))
 
-	// Base rates: the evaluation grid over the last 13 tiles before the newest tile, a coarser grid that the
-	// tiles divide exactly before that, starting on a tile slot.
-	split := tileLast.Add(-13 * t.Tile)
+	// Base rates: the evaluation grid over the recent part (13 tiles, or what the stitched windows read) before
+	// the newest tile, a coarser grid that the tiles divide exactly before that, starting on a tile slot.
+	split := tileLast.Add(-t.Recent)
 	coarse := gcd(t.Base, t.Tile)
 	n := 0
 	for _, r := range t.BaseRules {
@@ -325,6 +270,13 @@ func (e *Evaluator) backfillOne(ctx context.Context, j job) (int, error) {
 		}
 		from = gridAfter(sliLast, sliGroup.Interval(), maxTime(lastBase, split))
 		k, err = e.backfillRule(ctx, r, from, sliLast, sliGroup.Interval())
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	for _, r := range t.StitchRules {
+		k, err := e.backfillRule(ctx, r, gridAfter(sliLast, sliGroup.Interval(), maxTime(lastBase, split)), sliLast, sliGroup.Interval())
 		n += k
 		if err != nil {
 			return n, err

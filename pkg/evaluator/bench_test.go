@@ -4,14 +4,15 @@ package evaluator
 //
 //  1. BenchmarkCycle: 1,000 SLOs evaluate in under 10% of a 30s interval (slos=100 shows how it scales).
 //  2. BenchmarkCyclePeriod: the cost of a cycle does not grow with the SLO period (7d vs 30d vs 90d, ±20%).
-//  3. BenchmarkSamplesTouched: samples the engine touches per cycle, for our rules and for the naive rules that
-//     compute every window straight from the raw series.
+//  3. BenchmarkSamplesTouched: samples the engine touches per cycle, for our rules, for Sloth's rule shapes and for
+//     the naive rules that compute every window straight from the raw series.
 //
 // The TSDB holds a synthetic steady state, what a daemon that has been running for a whole period holds. Every
 // SLO is an events SLO over 100 raw counters (50 instances × 2 codes) scraped every 15s, of which only the last
-// minutes are written, as the rules read raw series over the base window only; its base rates, recorded every
-// evaluation interval over the last 13 tiles (the short windows average them); and its tiles, recorded every tile
-// over the whole period (the long windows and the period average them). Values carry noise, as real ones do.
+// minutes are written, as the rules read raw series over the base window only; its base rates (and block and span
+// rates, where its windows have them), recorded every evaluation interval over what the stitched windows read
+// (slo.Windows.Recent: 13 tiles or more); and its tiles, recorded every tile over the whole period (the tickets'
+// long windows and the period average them). Values carry noise, as real ones do.
 // The history is written as one TSDB block with tsdb.NewBlockWriter before the TSDB opens: days of samples
 // appended to an open head at once are what the TSDB handles worst. A live daemon has its last two to three
 // hours in the head instead: the head=2h variant appends the last two hours to the head, in time order, after
@@ -124,6 +125,8 @@ type benchEnvOptions struct {
 	// head is how much of the most recent history is appended to the TSDB head (in time order, after it opens)
 	// rather than written to the block; 0 writes everything to the block.
 	head time.Duration
+	// sloth adds what Sloth's rules read besides the raw series: its 5m ratio over the period.
+	sloth bool
 }
 
 // newBenchEnv writes the steady state of slos, opens the TSDB, loads the SLOs' groups and evaluates them all once
@@ -151,7 +154,7 @@ func newBenchEnv(b *testing.B, slos []*slo.SLO, o benchEnvOptions) *benchEnv {
 		if raw == 0 {
 			raw = w.Base + 10*time.Minute
 		}
-		ss = append(ss, benchSteadyState(bs, uint64(i), env.ts, raw)...)
+		ss = append(ss, benchSteadyState(bs, uint64(i), env.ts, raw, o.sloth)...)
 	}
 
 	dir := b.TempDir()
@@ -307,17 +310,18 @@ func benchMS(d time.Duration) float64 { return float64(d) / float64(time.Millise
 func (env *benchEnv) checkSteadyState(b *testing.B) {
 	b.Helper()
 	// The shortest alert window (at least the base window) sees the raw series through the base rates.
-	bases := map[time.Duration]int{}
+	type key struct{ shortest, period time.Duration }
+	bases := map[key]int{}
 	for _, s := range env.slos {
-		shortest := s.w.Distinct()[0]
-		bases[shortest]++
+		bases[key{s.w.Distinct()[0], s.s.Period}]++
 	}
 	checks := map[string]int{
 		`count(` + c.PeriodCoverage + ` > 0.99)`:            len(env.slos),
 		`count(abs(` + c.BudgetRemaining + ` - 0.5) < 0.1)`: len(env.slos),
 	}
-	for base, n := range bases {
-		checks[`count(abs(`+c.ErrorRatio(base)+` - 0.0005) < 0.0002)`] = n
+	for k, n := range bases {
+		checks[`count((abs(`+c.ErrorRatio(k.shortest)+`{`+c.LabelSLO+`!=""} - 0.0005) < 0.0002) and on (`+c.LabelService+`, `+c.LabelSLO+`) (`+
+			c.PeriodSeconds+` == `+fmt.Sprint(k.period.Seconds())+`))`] = n
 	}
 	for qs, want := range checks {
 		v := env.instant(b, qs).vector
@@ -423,31 +427,41 @@ func BenchmarkCyclePeriod(b *testing.B) {
 	}
 }
 
-// BenchmarkSamplesTouched counts the samples the engine touches per 30s cycle for one SLO over 100 raw series
-// with 30 days of raw history: with our rules (raw series over the base window only, recorded series for the
-// rest) and with the naive rules that compute every alert window and the period's budget straight from the raw
-// series, all at every cycle. Naive windows are recorded once each (as Sloth-style rules do); their multiwindow
-// alerts then read recorded ratios, which costs next to nothing and is left out.
+// BenchmarkSamplesTouched counts the samples the engine touches per 30s cycle for one 30d SLO over 100 raw series
+// with 30 days of raw history, side by side:
+//   - slokeeper: the generated rules (raw series over the base window only, recorded series for the rest);
+//   - sloth: the rule shapes Sloth generates for the same SLO and windows, all in groups evaluated every cycle: a
+//     ratio of summed rates over the raw series for each alert window (5m, 30m, 1h, 2h, 6h, 1d, 3d), and the
+//     period's ratio as sum_over_time / count_over_time of its 5m ratio recording over 30d;
+//   - naive: every window and the period's budget straight from the raw series (increase over 30d).
+//
+// Sloth's and the naive rules' alerts and metadata read their recorded ratios, one sample each, and are left out.
 func BenchmarkSamplesTouched(b *testing.B) {
 	s := benchSLOs(1, 30*benchDay, "")[0]
-	env := newBenchEnv(b, []*slo.SLO{s}, benchEnvOptions{rawHistory: 30 * benchDay})
+	env := newBenchEnv(b, []*slo.SLO{s}, benchEnvOptions{rawHistory: 30 * benchDay, sloth: true})
 	bs := env.slos[0]
 
 	ours := benchRuleQueries(bs)
 	errSel, totalSel := s.SLI.Errors, s.SLI.Total
-	var naive []benchQuery
+	var sloth, naive []benchQuery
+	for _, d := range []time.Duration{5 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, benchDay, 3 * benchDay} {
+		w := c.Window(d)
+		sloth = append(sloth, benchQuery{`(sum(rate(` + errSel + `[` + w + `]))) / (sum(rate(` + totalSel + `[` + w + `])))`, 1, true})
+	}
+	p := c.Window(s.Period)
+	ratio5m := slothRatio5m + `{sloth_id="` + s.Name + `"}`
+	sloth = append(sloth, benchQuery{`sum_over_time(` + ratio5m + `[` + p + `]) / ignoring (sloth_window) count_over_time(` + ratio5m + `[` + p + `])`, 1, true})
 	for _, d := range bs.w.Distinct() {
 		w := c.Window(d)
 		naive = append(naive, benchQuery{`sum(rate(` + errSel + `[` + w + `])) / sum(rate(` + totalSel + `[` + w + `]))`, 1, true})
 	}
-	p := c.Window(s.Period)
 	naive = append(naive, benchQuery{`sum(increase(` + errSel + `[` + p + `])) / sum(increase(` + totalSel + `[` + p + `]))`, 1, true})
 
 	counted := map[string]float64{}
 	for _, side := range []struct {
 		name    string
 		queries []benchQuery
-	}{{"slokeeper", ours}, {"naive", naive}} {
+	}{{"slokeeper", ours}, {"sloth", sloth}, {"naive", naive}} {
 		b.Run("rules="+side.name, func(b *testing.B) {
 			var samples, cycleMS float64
 			for b.Loop() {
@@ -464,9 +478,10 @@ func BenchmarkSamplesTouched(b *testing.B) {
 			counted[side.name] = samples
 			b.ReportMetric(samples, "samples/cycle")
 			b.ReportMetric(cycleMS, "cycle-ms")
-			if ours, ok := counted["slokeeper"]; ok && side.name == "naive" {
+			if ours, ok := counted["slokeeper"]; ok && side.name != "slokeeper" {
 				b.ReportMetric(samples/ours, "x-slokeeper")
-				b.Logf("samples touched per 30s cycle, one SLO over 100 raw series: slokeeper %.0f, naive %.0f (%.0f×)", ours, samples, samples/ours)
+				b.Logf("samples touched per 30s cycle, one 30d SLO over 100 raw series: slokeeper %.0f, %s %.0f (%.1f×; slokeeper touches 1/%.0f)",
+					ours, side.name, samples, samples/ours, samples/ours)
 			}
 		})
 	}
@@ -487,7 +502,7 @@ func (s *benchSeries) at(k int) int64 { return s.first + int64(k)*s.step }
 // the next evaluation): its raw counters over raw, its base rates every evaluation interval over the last 13
 // tiles and its tiles over the period. Values carry some noise, as real ones do: constant series compress (and
 // decode) better than real ones.
-func benchSteadyState(bs *benchSLO, seed uint64, ts time.Time, raw time.Duration) []*benchSeries {
+func benchSteadyState(bs *benchSLO, seed uint64, ts time.Time, raw time.Duration, sloth bool) []*benchSeries {
 	var out []*benchSeries
 	add := func(ls labels.Labels, last time.Time, step time.Duration, count int, value func(int) float64) {
 		first := last.Add(-time.Duration(count-1) * step)
@@ -537,23 +552,40 @@ func benchSteadyState(bs *benchSLO, seed uint64, ts time.Time, raw time.Duration
 		lb.Set(labels.MetricName, name)
 		return lb.Labels()
 	}
-	bases := int(13 * bs.w.Tile / DefaultInterval)
-	tiles := int(bs.s.Period/bs.w.Tile) - 1 // the one recorded at ts makes the period whole
-	for _, r := range []struct {
+	type rec struct {
 		ls           labels.Labels
 		step         time.Duration
 		count        int
 		mean, spread float64
-	}{
+	}
+	// Base, block and span rates over what the stitched windows read (slo.Windows.Recent), tiles over the period.
+	bases := int(bs.w.Recent() / DefaultInterval)
+	tiles := int(bs.s.Period/bs.w.Tile) - 1 // the one recorded at ts makes the period whole
+	recs := []rec{
 		{recorded(c.ErrorRate(bs.w.Base)), DefaultInterval, bases, errRate, 0.3},
 		{recorded(c.TotalRate(bs.w.Base)), DefaultInterval, bases, totalRate, 0.05},
 		{recorded(c.ErrorRate(bs.w.Tile)), bs.w.Tile, tiles, errRate, 0.1},
 		{recorded(c.TotalRate(bs.w.Tile)), bs.w.Tile, tiles, totalRate, 0.02},
-	} {
+	}
+	for _, d := range []time.Duration{bs.w.Block, bs.w.Span} {
+		if d != 0 && d != bs.w.Base {
+			recs = append(recs, rec{recorded(c.ErrorRate(d)), DefaultInterval, bases, errRate, 0.1},
+				rec{recorded(c.TotalRate(d)), DefaultInterval, bases, totalRate, 0.02})
+		}
+	}
+	if sloth {
+		// Sloth's 5m ratio, which its period ratio averages: recorded every evaluation over the period.
+		ls := labels.FromStrings(labels.MetricName, slothRatio5m, "sloth_id", bs.s.Name, "sloth_window", "5m")
+		recs = append(recs, rec{ls, DefaultInterval, int(bs.s.Period / DefaultInterval), errRate / totalRate, 0.3})
+	}
+	for _, r := range recs {
 		add(r.ls, ts.Add(-r.step), r.step, r.count, noisy(r.ls, r.mean, r.spread))
 	}
 	return out
 }
+
+// slothRatio5m is the name of Sloth's 5m error ratio recording.
+const slothRatio5m = "slo:sli_error:ratio_rate5m"
 
 // writeBenchBlock writes the samples of ss before `before` into one TSDB block in dir and returns how many it wrote
 // and, per series, the index of its first sample left out. The block writer keeps everything in a head until it

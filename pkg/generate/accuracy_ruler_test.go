@@ -42,6 +42,8 @@ type ruler struct {
 	// paused, when set, is a span [from, to) in which a group's slots are
 	// skipped, as if it were taken out of the configuration and put back.
 	paused []struct{ from, to time.Time }
+	// observe, when set, is called after every group evaluation.
+	observe func(g *rules.Group, ts time.Time)
 }
 
 // ruleFileID names the rule file inside the ruler. Prometheus spreads group
@@ -136,6 +138,9 @@ func (r *ruler) run(from, to time.Time) {
 			if err := rule.LastError(); err != nil {
 				r.t.Fatalf("group %s at %s: rule %s: %v", g.Name(), ts.Format(time.RFC3339), rule.Name(), err)
 			}
+		}
+		if r.observe != nil {
+			r.observe(g, ts)
 		}
 		r.evals[i]++
 		r.last[i] = ts

@@ -83,6 +83,21 @@ func (tr *traffic) exact(from, to time.Time) float64 {
 	return (tr.errors[j] - tr.errors[i]) / (tr.total[j] - tr.total[i])
 }
 
+// blocks is the share of failed requests among all requests counted between
+// the scrapes inside each of n back-to-back blocks of length unit, the newest
+// ending at ts: what a window stitched from rates over those blocks measures
+// (each rate sees the increase between its first and last scrape).
+func (tr *traffic) blocks(ts time.Time, unit time.Duration, n int) float64 {
+	var errs, total float64
+	for k := range n {
+		hi := ts.Add(-time.Duration(k) * unit)
+		first, last := tr.index(hi.Add(-unit))+1, tr.index(hi)
+		errs += tr.errors[last] - tr.errors[first]
+		total += tr.total[last] - tr.total[first]
+	}
+	return errs / total
+}
+
 // perSecond is the request rate over (from, to].
 func (tr *traffic) perSecond(from, to time.Time) float64 {
 	return (tr.total[tr.index(to)] - tr.total[tr.index(from)]) / to.Sub(from).Seconds()

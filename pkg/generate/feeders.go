@@ -263,35 +263,62 @@ func (f *baseFeeder) series(segs []segment) []inputSeries {
 	}
 	perSecond := eventsPerMinute / 60
 	raw := f.s.SLI.Kind == slo.SLIRaw
-	gauge := func(v func(sg segment) string) string {
-		var tok []string
-		for i, sg := range segs {
-			n := int(sg.d / time.Minute)
-			if i == 0 {
-				n++ // the sample at t=0
-			}
-			tok = append(tok, v(sg)+"x"+strconv.Itoa(n-1))
+	// The minute ending at each sample, from the sample at t=0 on (which ends a minute of the first segment).
+	var minutes []segment
+	for i, sg := range segs {
+		n := int(sg.d / time.Minute)
+		if i == 0 {
+			n++
 		}
+		for range n {
+			minutes = append(minutes, sg)
+		}
+	}
+	// A base rate covers the base window before its sample: averaged over the minutes there that have data, as a
+	// rate over the raw series would be, it ramps from one segment's value to the next over a base window.
+	span := int(f.w.Base / time.Minute)
+	gauge := func(v func(sg segment) float64) string {
+		var tok []string
+		last, run := "", 0
+		flush := func() {
+			if run > 0 {
+				tok = append(tok, last+"x"+strconv.Itoa(run-1))
+			}
+		}
+		for i := range minutes {
+			sum, n := 0.0, 0
+			for _, sg := range minutes[max(0, i-span+1) : i+1] {
+				if !sg.noData {
+					sum += v(sg)
+					n++
+				}
+			}
+			val := "0"
+			switch {
+			case minutes[i].noData && raw:
+				val = "_"
+			case n > 0:
+				val = float(sum / float64(n))
+			}
+			if val != last {
+				flush()
+				last, run = val, 0
+			}
+			run++
+		}
+		flush()
 		return strings.Join(tok, " ")
 	}
 	errL := named(l, c.ErrorRate(f.w.Base))
-	out := []inputSeries{{Series: seriesString(errL), Values: gauge(func(sg segment) string {
-		switch {
-		case sg.noData && raw:
-			return "_"
-		case sg.noData:
-			return "0"
-		case raw:
-			return float(sg.errFrac)
+	out := []inputSeries{{Series: seriesString(errL), Values: gauge(func(sg segment) float64 {
+		if raw {
+			return sg.errFrac
 		}
-		return float(perSecond * sg.errFrac)
+		return perSecond * sg.errFrac
 	})}}
 	if !raw {
-		out = append(out, inputSeries{Series: seriesString(named(l, c.TotalRate(f.w.Base))), Values: gauge(func(sg segment) string {
-			if sg.noData {
-				return "0"
-			}
-			return float(perSecond)
+		out = append(out, inputSeries{Series: seriesString(named(l, c.TotalRate(f.w.Base))), Values: gauge(func(segment) float64 {
+			return perSecond
 		})})
 	}
 	return out

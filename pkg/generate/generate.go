@@ -146,22 +146,93 @@ func ratio(errRate, totalRate string) string {
 	return errRate + " / (" + totalRate + " > 0)"
 }
 
-// windowRatio is the error ratio over d: averages of the base rates, or of
-// the tiles for long windows.
+// windowRatio is the error ratio over d: the base rates, back-to-back base
+// rates, blocks or spans (stitch), or averages of the tiles for long windows.
 func (g *builder) windowRatio(d time.Duration) rulefmt.Rule {
-	src := g.source(d)
-	if d == src {
+	if d == g.w.Base || d == g.w.Block || d == g.w.Span {
 		return g.record(c.ErrorRatio(d), ratio(c.ErrorRate(d)+g.sel, c.TotalRate(d)+g.sel))
 	}
-	// One concatenation per expression: this runs for every window of
-	// every SLO.
+	if !g.w.Stitched(d) {
+		return g.record(c.ErrorRatio(d), g.average(g.w.Tile, d))
+	}
+	unit, n := g.w.Stitch(d)
+	expr := "(" + g.stitch(c.ErrorRate(unit), unit, n) + ") / ((" + g.stitch(c.TotalRate(unit), unit, n) + ") > 0)\nor\n"
+	if g.w.Tiled(d) {
+		// A page's long window of spans: the tiles over it, then the newest span.
+		expr += g.average(g.w.Tile, d) + "\nor\n"
+	}
+	return g.record(c.ErrorRatio(d), expr+ratio(c.ErrorRate(unit)+g.sel, c.TotalRate(unit)+g.sel))
+}
+
+// fallback is the rate a stitched window d of units falls back on while its
+// sum is incomplete: the tiles when d holds three of them or more, the units
+// otherwise.
+func (g *builder) fallback(unit, d time.Duration) time.Duration {
+	if d >= 3*g.w.Tile {
+		return g.w.Tile
+	}
+	return unit
+}
+
+// average is the error ratio over d from averages of the rates over src
+// recorded within d. One concatenation per expression: this runs for every
+// window of every SLO.
+func (g *builder) average(src, d time.Duration) string {
 	win := window(d)
-	return g.record(c.ErrorRatio(d),
-		"avg_over_time("+c.ErrorRate(src)+g.sel+"["+win+"]) / (avg_over_time("+c.TotalRate(src)+g.sel+"["+win+"]) > 0)")
+	return "avg_over_time(" + c.ErrorRate(src) + g.sel + "[" + win + "]) / (avg_over_time(" + c.TotalRate(src) + g.sel + "[" + win + "]) > 0)"
+}
+
+// stitch sums n back-to-back rates of length unit recorded as name, the
+// newest ending now: the rate over n × unit, times n. Unlike an average of
+// overlapping rates, whose newest samples cover only part of their window
+// and so weigh the latest events less, every event in the window weighs the
+// same, the newest included: a burn shows at full weight as soon as it is
+// scraped. The sum is empty while a rate is missing at one of the offsets
+// (for longer than the lookback delta: the rules are younger than the window,
+// or were not evaluated for a while); the window then falls back on the
+// newest unit (a page's long window of spans first on the tiles' average),
+// and the block and span rates on an average (see fallback), so that young
+// rules page too. The fallbacks are cheap on purpose: PromQL evaluates both
+// sides of an or at every evaluation.
+func (g *builder) stitch(name string, unit time.Duration, n int) string {
+	x := name + g.sel
+	var b strings.Builder
+	b.Grow(n * (len(x) + 16))
+	b.WriteString(x)
+	for k := 1; k < n; k++ {
+		b.WriteString(" + " + x + " offset " + window(time.Duration(k)*unit))
+	}
+	return b.String()
+}
+
+// stitchedRates record the rates over a block from Block/Base back-to-back
+// base rates, when blocks are longer than the base window, and over the span
+// from Span/Block blocks; until the recorded history covers them, an average
+// of the rates there are (see fallback).
+func (g *builder) stitchedRates() []rulefmt.Rule {
+	var out []rulefmt.Rule
+	rates := func(from, to time.Duration) {
+		n := int(to / from)
+		per := func(name func(time.Duration) string) string {
+			expr := "(" + g.stitch(name(from), from, n) + ") / " + strconv.Itoa(n) + " or avg_over_time(" + rangeOf(name(g.fallback(from, to))+g.sel, to) + ")"
+			if g.fallback(from, to) != from {
+				expr += " or " + name(from) + g.sel // no tile yet either: the newest unit
+			}
+			return expr
+		}
+		out = append(out, g.record(c.ErrorRate(to), per(c.ErrorRate)), g.record(c.TotalRate(to), per(c.TotalRate)))
+	}
+	if g.w.Block != g.w.Base {
+		rates(g.w.Base, g.w.Block)
+	}
+	if g.w.Span != 0 {
+		rates(g.w.Block, g.w.Span)
+	}
+	return out
 }
 
 func (g *builder) sliGroup(name string) rulefmt.RuleGroup {
-	rules := make([]rulefmt.Rule, 0, 2+2*len(g.w.Alerts)+len(g.w.Alerts))
+	rules := make([]rulefmt.Rule, 0, 4+2*len(g.w.Alerts)+len(g.w.Alerts))
 	if totalFirst(g.s) {
 		// The total first: the error rate reads it back (one series) instead of the raw total series again.
 		errRate, totalRate := baseRates(g.s, g.w.Base, sumBy("sum", g.s.Grouping, c.TotalRate(g.w.Base)+g.sel))
@@ -171,8 +242,9 @@ func (g *builder) sliGroup(name string) rulefmt.RuleGroup {
 		errRate, totalRate := baseRates(g.s, g.w.Base, "")
 		rules = append(rules, g.record(c.ErrorRate(g.w.Base), errRate), g.record(c.TotalRate(g.w.Base), totalRate))
 	}
+	rules = append(rules, g.stitchedRates()...)
 	for _, d := range g.w.Distinct() {
-		if !g.w.Tiled(d) {
+		if d == g.w.Base || g.w.Stitched(d) {
 			rules = append(rules, g.windowRatio(d))
 		}
 	}
@@ -208,7 +280,7 @@ func (g *builder) tilesGroup(name string) rulefmt.RuleGroup {
 func (g *builder) budgetGroup(name string) rulefmt.RuleGroup {
 	rules := make([]rulefmt.Rule, 0, len(g.w.Alerts)*2+9+len(g.w.Alerts))
 	for _, d := range g.w.Distinct() {
-		if g.w.Tiled(d) {
+		if d != g.w.Base && !g.w.Stitched(d) {
 			rules = append(rules, g.windowRatio(d))
 		}
 	}
@@ -319,18 +391,18 @@ func (g *builder) reviewAlert() rulefmt.Rule {
 	return rulefmt.Rule{Alert: c.AlertReviewOverdue, Expr: expr, Labels: labels, Annotations: ann}
 }
 
-// events counts the events of window d from the rates it is averaged from.
+// events counts the events of window d from the rates its fallback averages
+// (or the base rate's), which are there whenever d's are.
 func (g *builder) events(d time.Duration) string {
-	return "avg_over_time(" + rangeOf(c.TotalRate(g.source(d))+g.sel, d) + ") * " + seconds(d)
-}
-
-// source is the window of the rates that window d is averaged from: the
-// tiles for long windows, the base rate for the others.
-func (g *builder) source(d time.Duration) time.Duration {
-	if g.w.Tiled(d) {
-		return g.w.Tile
+	src := g.w.Tile
+	switch {
+	case d == g.w.Base:
+		src = d
+	case !g.w.Tiled(d):
+		unit, _ := g.w.Stitch(d)
+		src = g.fallback(unit, d)
 	}
-	return g.w.Base
+	return "avg_over_time(" + rangeOf(c.TotalRate(src)+g.sel, d) + ") * " + seconds(d)
 }
 
 func (g *builder) annotations(t slo.Tier, a slo.AlertWindow) map[string]string {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -50,7 +51,16 @@ func TestPromtoolPassesGeneratedTests(t *testing.T) {
 func TestPromtoolCatchesBrokenRules(t *testing.T) {
 	for _, tc := range []struct {
 		name, from, to, caughtBy string
+		re                       bool // from is a regular expression, to its replacement
 	}{
+		{
+			// What slokeeper did before: the 1h window averaged overlapping 5m base rates, whose newest samples
+			// hold only part of the burn. It pages 1.5 minutes later at this 1m scrape.
+			name: "page window that weighs its newest events less pages late",
+			from: `(- record: slo:sli_(error|total):rate1h\n\s+expr: )'\(slo:sli_(?:error|total):rate5m\{service="payments",slo="api-availability"\} \+ [^\n]*'`,
+			to:   `${1}'avg_over_time(slo:sli_${2}:rate5m{service="payments",slo="api-availability"}[1h])'`,
+			re:   true, caughtBy: `long_window=\"1h\"`,
+		},
 		{
 			name: "page threshold too low pages on a steady burn",
 			from: "/ 0.001 > 14.4", to: "/ 0.001 > 0.5",
@@ -79,8 +89,15 @@ func TestPromtoolCatchesBrokenRules(t *testing.T) {
 			path := filepath.Join(dir, "payments.rules.yml")
 			b, err := os.ReadFile(path)
 			require.NoError(t, err)
-			require.Contains(t, string(b), tc.from)
-			require.NoError(t, os.WriteFile(path, []byte(strings.ReplaceAll(string(b), tc.from, tc.to)), 0o644))
+			broken := strings.ReplaceAll(string(b), tc.from, tc.to)
+			if tc.re {
+				re := regexp.MustCompile(tc.from)
+				require.Len(t, re.FindAllString(string(b), -1), 2, "the rules to break")
+				broken = re.ReplaceAllString(string(b), tc.to)
+			} else {
+				require.Contains(t, string(b), tc.from)
+			}
+			require.NoError(t, os.WriteFile(path, []byte(broken), 0o644))
 			out, err := promtool(t, "test", "rules", filepath.Join(dir, "payments.test.yml"))
 			require.Error(t, err, "promtool passed broken rules:\n%s", out)
 			require.Contains(t, out, "FAILED")

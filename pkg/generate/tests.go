@@ -55,8 +55,9 @@ const (
 )
 
 // TestFile renders a promtool unit-test file for the rule file rulesName of
-// slos. Per SLO it proves: a fast burn pages within the SRE Workbook's
-// detection time; a steady burn exactly at the objective never pages (and
+// slos. Per SLO it proves: each page fires no earlier than an evaluation
+// before the SRE Workbook's detection time and by two scrapes and an
+// evaluation after it; a steady burn exactly at the objective never pages (and
 // spends exactly the budget); a slow burn tickets without paging; zero
 // traffic raises nothing and records no NaN or ±Inf; the review ticket
 // fires for an SLO never reviewed.
@@ -64,7 +65,7 @@ func TestFile(slos []*slo.SLO, o Options, rulesName string) ([]byte, error) {
 	f := unitTestFile{RuleFiles: []string{rulesName}, EvaluationInterval: model.Duration(time.Minute)}
 	for _, s := range slos {
 		t := newScenarios(s, o)
-		f.Tests = append(f.Tests, t.fastBurn()...)
+		f.Tests = append(f.Tests, t.detection()...)
 		f.Tests = append(f.Tests, t.steadyBurn()...)
 		f.Tests = append(f.Tests, t.slowBurn()...)
 		f.Tests = append(f.Tests, t.zeroTraffic(), t.reviewOverdue())
@@ -201,36 +202,63 @@ func (t *scenarios) factors(tier slo.Tier) (lo, hi float64) {
 	return lo, hi
 }
 
-// fastBurn: good traffic for one long window, then a burn of twice the
-// fastest page factor (or all events failing, if that is less). The SRE
-// Workbook's detection time is long window × factor / burn; slokeeper must
-// page within it plus the base rate window and two evaluations.
-func (t *scenarios) fastBurn() []testGroup {
-	pages := t.alertsOf(slo.TierPage)
-	if t.s.Alerting.Page.Disabled || len(pages) == 0 {
+// detection proves, per page alert, the SRE Workbook's detection time: after
+// good traffic, a burn that the Workbook says pages after about ten and a
+// half evaluations (long window × factor / burn), or every event failing if
+// the objective is too loose for that. The alert must not have fired one
+// evaluation before the Workbook's time, and must fire by it plus a scrape
+// (the burn must be scraped) and an evaluation: the bound is two
+// scrapes and an evaluation, and at the files' 1m scrape and evaluation a
+// page window that weighs its newest events less (an average of overlapping
+// base rates) pages 1.5 minutes late, which only the tighter one catches.
+func (t *scenarios) detection() []testGroup {
+	if t.s.Alerting.Page.Disabled {
 		return nil
 	}
-	a := pages[0]
+	const eval = time.Minute // the file's evaluation_interval
+	scrape := t.feed.interval()
 	budget := t.s.Objective.Budget
-	errFrac := min(1, 2*a.BurnFactor*budget)
-	burn := errFrac / budget
-	if burn <= a.BurnFactor {
-		return nil // an objective this low can never burn that fast
-	}
-	warm := a.Long
-	detect := time.Duration(float64(a.Long) * a.BurnFactor / burn).Round(time.Minute)
-	deadline := warm + detect + t.w.Base + 2*time.Minute
-	segs := []segment{{d: warm}, {d: deadline - warm + time.Minute, errFrac: errFrac}}
-	tests := []promqlTestCase{
-		t.neverFired(slo.TierPage, warm-time.Minute, warm-time.Minute),
-		{
-			Expr:       "max_over_time(" + rangeOf(t.alertSel(slo.TierPage, &a), deadline-warm) + ")",
-			EvalTime:   model.Duration(deadline),
+	var out []testGroup
+	for _, a := range t.alertsOf(slo.TierPage) {
+		a := a
+		errFrac := min(1, float64(a.Long)*a.BurnFactor*budget/float64(21*eval/2))
+		if q := t.feed.quantum(errFrac); q > scrape {
+			errFrac = float64(scrape) / float64(q) // a probe fails one sample in k
+		}
+		burn := errFrac / budget
+		if burn <= a.BurnFactor {
+			continue // an objective this low can never burn that fast
+		}
+		detect := time.Duration(float64(a.Long) * a.BurnFactor / burn)
+		// Good traffic long enough for the window and the rates it is stitched from.
+		unit, _ := t.w.Stitch(a.Long)
+		warm := (a.Long + unit + t.w.Base + eval - 1) / eval * eval
+		quiet := (detect - eval) / eval * eval // the last evaluation a full one before the Workbook's time
+		// The burn shows in the next scrape, and in the next evaluation after that: an exact feed pages by then.
+		// A probe's failures are single samples, not a steady share: a scrape more for it.
+		slack, more := scrape+eval, "a scrape and an evaluation"
+		if !t.feed.exact() {
+			slack, more = 2*scrape+eval, "2 scrapes and an evaluation"
+		}
+		deadline := (detect + slack) / eval * eval
+		segs := []segment{{d: warm}, {d: deadline + eval, errFrac: errFrac}}
+		var tests []promqlTestCase
+		if quiet > 0 && t.feed.exact() {
+			tests = append(tests, promqlTestCase{
+				Expr:       "max_over_time(" + rangeOf(t.alertSel(slo.TierPage, &a), warm+quiet) + ")",
+				EvalTime:   model.Duration(warm + quiet),
+				ExpSamples: []expSample{},
+			})
+		}
+		tests = append(tests, promqlTestCase{
+			Expr:       "max_over_time(" + rangeOf(t.alertSel(slo.TierPage, &a), deadline) + ")",
+			EvalTime:   model.Duration(warm + deadline),
 			ExpSamples: []expSample{{Labels: t.alertLabels(a), Value: 1}},
-		},
+		})
+		out = append(out, t.group(fmt.Sprintf("a %.4g× burn pages (%s/%s) after the Workbook's %s, within %s (%s more)",
+			burn, window(a.Long), window(a.Short), detect.Round(time.Second), window(deadline), more), segs, tests))
 	}
-	return []testGroup{t.group(fmt.Sprintf("a %.4g× burn pages within %s (Workbook detection time %s + base window %s + 2 evaluations)",
-		burn, window(deadline-warm), window(detect), window(t.w.Base)), segs, tests)}
+	return out
 }
 
 // steadyBurn: errors exactly at the objective for longer than the longest

@@ -58,6 +58,19 @@ type Windows struct {
 	// minimum window, no longer than any alert window. Every other window
 	// is derived from it.
 	Base time.Duration
+	// Block is the unit that windows of at least a block and under 12 tiles
+	// are stitched from: back-to-back blocks ending at the evaluation, each
+	// the base rate (Block == Base) or a rate recorded from Block/Base
+	// back-to-back base rates. It is a twelfth of the fastest page's long
+	// window or a little more, so that no stitched window sums more than
+	// about 24 blocks whatever the period.
+	Block time.Duration
+	// Span is the fastest page's long window when it is stitched from more
+	// than one block (0 otherwise): recorded as a rate at every evaluation,
+	// it is the unit of the page windows of 12 tiles or more (the 30-day
+	// SLO's 6h page is six back-to-back 1h spans), so that every page reads
+	// its newest events at full weight.
+	Span time.Duration
 	// Tile is the range (and the evaluation interval) of the coarse
 	// recordings that the period and the long windows are averaged from.
 	Tile   time.Duration
@@ -65,20 +78,44 @@ type Windows struct {
 }
 
 // WindowsFor scales the catalog to period: long windows are scaled by
-// period/30d and snapped to whole minutes, short windows are long/12 snapped to
-// whole minutes, no window is shorter than minWindow (0 means
-// DefaultMinWindow), and every burn factor is recomputed from the snapped long
-// window so that it still means "this budget fraction within that window".
-// For periods under about 2.5 days the fastest page's long window is raised
-// to minWindow, and its factor falls accordingly.
+// period/30d and snapped to whole minutes, short windows are long/12, no
+// window is shorter than minWindow (0 means DefaultMinWindow), and every burn
+// factor is recomputed from the snapped long window so that it still means
+// "this budget fraction within that window". Windows under 12 tiles are
+// stitched from back-to-back base rates or blocks, so they snap to a whole
+// number of them (the 28d page's 56m becomes 55m). For periods under about
+// 2.5 days the fastest page's long window is raised to minWindow, and its
+// factor falls accordingly.
 func WindowsFor(period time.Duration, catalog []CatalogEntry, minWindow time.Duration) Windows {
 	if minWindow <= 0 {
 		minWindow = DefaultMinWindow
 	}
-	w := Windows{Period: period}
+	// The base rate is the only rule that reads raw series. Taken over the shortest window allowed, not the
+	// shortest alert window, so that its cost does not grow with the period: a 90-day SLO's shortest alert
+	// window (15m) is stitched from 5m base rates rather than reading three times the raw samples.
+	w := Windows{Period: period, Base: minWindow}
+	// Rounded up, so that a period never holds more than tileSamples tiles.
+	w.Tile = max(2*w.Base, ceilMinute(time.Duration(int64(period)/tileSamples)))
+	w.Block = w.Base
+	if len(catalog) > 0 {
+		fastest := slices.MinFunc(catalog, func(a, b CatalogEntry) int { return int(a.Long - b.Long) })
+		n := int64(math.Ceil(float64(scale(fastest.Long, period)) / float64(12*w.Base)))
+		if b := time.Duration(max(n, 1)) * w.Base; b < w.Tile {
+			w.Block = b
+		}
+	}
+	if len(catalog) > 0 {
+		fastest := slices.MinFunc(catalog, func(a, b CatalogEntry) int { return int(a.Long - b.Long) })
+		if span := w.snap(scale(fastest.Long, period), minWindow); span > w.Block && !w.Tiled(span) {
+			w.Span = span
+		}
+	}
 	for _, c := range catalog {
-		long := snap(scale(c.Long, period), minWindow)
-		short := min(snap(time.Duration(int64(long)/12), minWindow), long)
+		long := w.snap(scale(c.Long, period), minWindow)
+		if n := math.Round(float64(long) / float64(w.Span)); c.Tier == TierPage && w.Span > 0 && w.Tiled(long) && n <= maxSpans {
+			long = time.Duration(n) * w.Span
+		}
+		short := min(w.snap(time.Duration(int64(long)/12), minWindow), long)
 		w.Alerts = append(w.Alerts, AlertWindow{
 			Tier:           c.Tier,
 			BudgetFraction: c.BudgetFraction,
@@ -87,18 +124,80 @@ func WindowsFor(period time.Duration, catalog []CatalogEntry, minWindow time.Dur
 			BurnFactor:     round(c.BudgetFraction*float64(period)/float64(long), 6),
 		})
 	}
-	// The base rate is the only rule that reads raw series. Taken over the shortest window allowed, not the
-	// shortest alert window, so that its cost does not grow with the period: a 90-day SLO's shortest alert
-	// window (15m) averages 5m base rates rather than reading three times the raw samples.
-	w.Base = minWindow
-	// Rounded up, so that a period never holds more than tileSamples tiles.
-	w.Tile = max(2*w.Base, ceilMinute(time.Duration(int64(period)/tileSamples)))
 	return w
 }
 
-// Tiled reports whether window d is averaged from tiles (in the slow budget
-// group) rather than from the base rate (evaluated every interval).
+// maxSpans is the most spans a page window is stitched from.
+const maxSpans = 24
+
+// Tiled reports whether window d is at least 12 tiles long: averaged from
+// tiles (in the slow budget group) unless it is Spanned.
 func (w Windows) Tiled(d time.Duration) bool { return d >= 12*w.Tile }
+
+// Spanned reports whether window d, of 12 tiles or more, is a page window
+// stitched from spans.
+func (w Windows) Spanned(d time.Duration) bool {
+	if w.Span == 0 || !w.Tiled(d) || d%w.Span != 0 || d/w.Span > maxSpans {
+		return false
+	}
+	for _, a := range w.Alerts {
+		if a.Tier == TierPage && a.Long == d {
+			return true
+		}
+	}
+	return false
+}
+
+// Stitched reports whether window d is a sum of back-to-back recorded rates
+// (see Stitch), evaluated with the base rates at every interval.
+func (w Windows) Stitched(d time.Duration) bool {
+	return d != w.Base && (!w.Tiled(d) || w.Spanned(d))
+}
+
+// Stitch returns how a stitched window d is put together: n back-to-back
+// rates of length unit, ending at the evaluation. unit is the span for page
+// windows of 12 tiles or more, the block when d holds one, the base
+// otherwise.
+func (w Windows) Stitch(d time.Duration) (unit time.Duration, n int) {
+	switch {
+	case w.Spanned(d):
+		unit = w.Span
+	case d >= w.Block:
+		unit = w.Block
+	default:
+		unit = w.Base
+	}
+	return unit, int(d / unit)
+}
+
+// Recent is how far back the base, block and span rates are read at exact
+// offsets on the evaluation grid: 13 tiles (the short windows and the first
+// tile average base rates), or the longest stitched window with one of its
+// units and a tile more.
+func (w Windows) Recent() time.Duration {
+	recent := 13 * w.Tile
+	for _, d := range w.Distinct() {
+		if w.Stitched(d) {
+			unit, _ := w.Stitch(d)
+			recent = max(recent, d+unit+w.Tile)
+		}
+	}
+	return recent
+}
+
+// snap rounds d to whole minutes, never below minWindow, and a window under
+// 12 tiles to a whole number of blocks (of base windows under a block).
+func (w Windows) snap(d, minWindow time.Duration) time.Duration {
+	d = max(d.Round(time.Minute), minWindow)
+	if w.Tiled(d) {
+		return d
+	}
+	unit := w.Base
+	if d >= w.Block {
+		unit = w.Block
+	}
+	return max(time.Duration(math.Round(float64(d)/float64(unit))), 1) * unit
+}
 
 // Distinct returns every distinct alert window, shortest first.
 func (w Windows) Distinct() []time.Duration {
@@ -122,11 +221,6 @@ func scale(d, period time.Duration) time.Duration {
 
 func ceilMinute(d time.Duration) time.Duration {
 	return (d + time.Minute - 1) / time.Minute * time.Minute
-}
-
-// snap rounds d to whole minutes, never below minWindow.
-func snap(d, minWindow time.Duration) time.Duration {
-	return max(d.Round(time.Minute), minWindow)
 }
 
 func round(f float64, digits int) float64 {

@@ -55,6 +55,7 @@ func TestGroupByServiceSharesGroups(t *testing.T) {
 
 // The rule file grouped by service passes the same promtool tests as the one grouped by SLO.
 func TestPromtoolPassesGroupedByService(t *testing.T) {
+	t.Parallel()
 	slos, err := spec.Load([]string{"testdata/specs/edge.yaml"})
 	require.NoError(t, err)
 	o := generate.Options{GroupBy: generate.GroupByService}

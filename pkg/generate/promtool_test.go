@@ -38,6 +38,7 @@ func copyGolden(t *testing.T, base string) string {
 // The generated promtool tests pass on the generated rules of every SLI
 // kind and option (rules/ for examples/ is checked by make test).
 func TestPromtoolPassesGeneratedTests(t *testing.T) {
+	t.Parallel() // promtool runs in a process of its own: the promtool tests overlap
 	dir := copyGolden(t, "edge")
 	out, err := promtool(t, "check", "rules", filepath.Join(dir, "edge.rules.yml"))
 	require.NoError(t, err, out)
@@ -49,6 +50,7 @@ func TestPromtoolPassesGeneratedTests(t *testing.T) {
 // The generated tests can fail: break the rules the way real bugs would and
 // promtool must report the scenario that catches it.
 func TestPromtoolCatchesBrokenRules(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, from, to, caughtBy string
 		re                       bool // from is a regular expression, to its replacement
@@ -85,6 +87,7 @@ func TestPromtoolCatchesBrokenRules(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			dir := copyGolden(t, "payments")
 			path := filepath.Join(dir, "payments.rules.yml")
 			b, err := os.ReadFile(path)

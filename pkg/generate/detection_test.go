@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,13 +83,18 @@ func workbookScenarios() []workbookScenario {
 // and when the pages reset, against the Workbook's arithmetic on ideal windows.
 func TestWorkbookDetection(t *testing.T) {
 	type interval struct{ scrape, eval time.Duration }
-	var rows []string
+	var (
+		mu   sync.Mutex // the subtests run in parallel
+		rows []string
+	)
 	for _, iv := range []interval{{15 * time.Second, 30 * time.Second}, {time.Minute, time.Minute}} {
 		for _, sc := range workbookScenarios() {
 			name := fmt.Sprintf("scrape=%s,eval=%s/%s", c.Window(iv.scrape), c.Window(iv.eval), sc.name)
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
 				res := replayWorkbook(t, sc, iv.scrape, iv.eval)
+				mu.Lock()
+				defer mu.Unlock()
 				rows = append(rows, fmt.Sprintf("| %s | %s / %s | page %s (Workbook %s), ticket %s (Workbook %s) | %s |",
 					sc.name, c.Window(iv.scrape), c.Window(iv.eval), fmtSince(res.page), fmtSince(res.pageTheory),
 					fmtSince(res.ticket), fmtSince(res.tickTheory), strings.Join(res.resets, "; ")))

@@ -98,15 +98,12 @@ func WindowsFor(period time.Duration, catalog []CatalogEntry, minWindow time.Dur
 	w.Tile = max(2*w.Base, ceilMinute(time.Duration(int64(period)/tileSamples)))
 	w.Block = w.Base
 	if len(catalog) > 0 {
-		fastest := slices.MinFunc(catalog, func(a, b CatalogEntry) int { return int(a.Long - b.Long) })
-		n := int64(math.Ceil(float64(scale(fastest.Long, period)) / float64(12*w.Base)))
+		fastest := scale(slices.MinFunc(catalog, func(a, b CatalogEntry) int { return int(a.Long - b.Long) }).Long, period)
+		n := int64(math.Ceil(float64(fastest) / float64(12*w.Base)))
 		if b := time.Duration(max(n, 1)) * w.Base; b < w.Tile {
 			w.Block = b
 		}
-	}
-	if len(catalog) > 0 {
-		fastest := slices.MinFunc(catalog, func(a, b CatalogEntry) int { return int(a.Long - b.Long) })
-		if span := w.snap(scale(fastest.Long, period), minWindow); span > w.Block && !w.Tiled(span) {
+		if span := w.snap(fastest, minWindow); span > w.Block && !w.Tiled(span) {
 			w.Span = span
 		}
 	}
@@ -159,15 +156,20 @@ func (w Windows) Stitched(d time.Duration) bool {
 // windows of 12 tiles or more, the block when d holds one, the base
 // otherwise.
 func (w Windows) Stitch(d time.Duration) (unit time.Duration, n int) {
-	switch {
-	case w.Spanned(d):
+	unit = w.blockOrBase(d)
+	if w.Spanned(d) {
 		unit = w.Span
-	case d >= w.Block:
-		unit = w.Block
-	default:
-		unit = w.Base
 	}
 	return unit, int(d / unit)
+}
+
+// blockOrBase is the unit of a window d under 12 tiles: the block when d
+// holds one, the base otherwise.
+func (w Windows) blockOrBase(d time.Duration) time.Duration {
+	if d >= w.Block {
+		return w.Block
+	}
+	return w.Base
 }
 
 // Recent is how far back the base, block and span rates are read at exact
@@ -192,10 +194,7 @@ func (w Windows) snap(d, minWindow time.Duration) time.Duration {
 	if w.Tiled(d) {
 		return d
 	}
-	unit := w.Base
-	if d >= w.Block {
-		unit = w.Block
-	}
+	unit := w.blockOrBase(d)
 	return max(time.Duration(math.Round(float64(d)/float64(unit))), 1) * unit
 }
 

@@ -235,8 +235,8 @@ $(ALERTMANAGER_BIN):
 	$(ALERTMANAGER_BIN) --version 2>&1 | head -1
 
 .PHONY: bench
-bench: ## Run the benchmarks under pkg/ and keep the output in bench.out.
-	$(GO) test -p 1 -timeout 60m -run '^$$' -bench . -benchmem ./pkg/... | tee bench.out
+bench: ## Run the benchmarks under pkg/ and cmd/ and keep the output in bench.out.
+	$(GO) test -p 1 -timeout 60m -run '^$$' -bench . -benchmem ./pkg/... ./cmd/... | tee bench.out
 
 .PHONY: fuzz
 fuzz: ## Fuzz spec loading (FuzzLoad) for FUZZTIME (default 60s).

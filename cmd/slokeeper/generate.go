@@ -1,16 +1,16 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -53,11 +53,6 @@ func (c *generateCommand) options() generate.Options {
 	return generate.Options{MinWindow: time.Duration(c.minWindow), GroupBy: generate.GroupBy(c.groupBy), GateURL: c.gateURL}
 }
 
-type output struct {
-	path string
-	data []byte
-}
-
 func (c *generateCommand) run(logger *slog.Logger, stdout, stderr io.Writer) int {
 	if d := time.Duration(c.minWindow); d < time.Minute || d%time.Minute != 0 {
 		fmt.Fprintf(stderr, "slokeeper: --window.min must be whole minutes, at least 1m, got %s\n", c.minWindow)
@@ -79,7 +74,7 @@ func (c *generateCommand) run(logger *slog.Logger, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "no files written")
 		return 1
 	}
-	outs, err := c.render(all)
+	outs, err := c.outputs(all)
 	if err != nil {
 		fmt.Fprintf(stderr, "slokeeper: %v\nno files written\n", err)
 		return 1
@@ -88,70 +83,53 @@ func (c *generateCommand) run(logger *slog.Logger, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "slokeeper: couldn't create --output.dir: %v\n", err)
 		return 1
 	}
+	if err := writeOutputs(outs, runtime.GOMAXPROCS(0)); err != nil {
+		fmt.Fprintf(stderr, "slokeeper: %v\nno files written\n", err)
+		return 1
+	}
 	for _, o := range outs {
-		if err := generate.WriteFile(o.path, o.data); err != nil {
-			fmt.Fprintf(stderr, "slokeeper: couldn't write %s: %v\n", o.path, err)
-			return 1
-		}
-		logger.Debug("Wrote file", "path", o.path, "bytes", len(o.data))
+		logger.Debug("Wrote file", "path", o.path)
 	}
 	fmt.Fprintf(stdout, "wrote %d file(s) for %d SLO(s) to %s\n", len(outs), len(all), c.outDir)
 	return 0
 }
 
-// render builds every output in memory first, so that nothing is written
-// unless everything can be. Files are rendered concurrently: checking them
-// with Prometheus' own loader costs more than generating them.
-func (c *generateCommand) render(all []*slo.SLO) ([]output, error) {
+// chunkSLOs is how many SLOs one piece of an output holds: small enough that
+// the pieces of one large spec file keep both cores busy and memory flat.
+const chunkSLOs = 32
+
+// outputs lists the files to write, each as pieces to render. Pieces render
+// concurrently and are written in order, so memory holds a few pieces, not
+// the output.
+func (c *generateCommand) outputs(all []*slo.SLO) ([]output, error) {
 	bySource := map[string][]*slo.SLO{}
 	for _, s := range all {
 		bySource[s.Source.File] = append(bySource[s.Source.File], s)
 	}
 	seen := map[string]string{}
-	bases := make([]string, len(c.files))
-	for i, f := range c.files {
-		base := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
-		if prev, ok := seen[base]; ok {
-			return nil, fmt.Errorf("%s and %s would both write %s.rules.yml: rename one", prev, f, base)
-		}
-		seen[base] = f
-		bases[i] = base
-	}
-	per := make([][]output, len(c.files))
-	errs := make([]error, len(c.files))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i, f := range c.files {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			per[i], errs[i] = c.renderFile(f, bases[i], bySource[f])
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
 	var outs []output
-	for _, o := range per {
-		outs = append(outs, o...)
+	o, f := c.options(), generate.Format(c.format)
+	size := chunkSLOs
+	if o.GroupBy == generate.GroupByService {
+		size = math.MaxInt // groups merge within a piece: the whole file in one
 	}
-	return outs, nil
-}
-
-func (c *generateCommand) renderFile(f, base string, slos []*slo.SLO) ([]output, error) {
-	rules, err := generate.RuleFile(slos, c.options(), generate.Format(c.format), base)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f, err)
-	}
-	rulesName := base + ".rules.yml"
-	outs := []output{{filepath.Join(c.outDir, rulesName), rules}}
-	if c.tests {
-		tests, err := generate.TestFile(slos, c.options(), rulesName)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+	for _, file := range c.files {
+		base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+		if prev, ok := seen[base]; ok {
+			return nil, fmt.Errorf("%s and %s would both write %s.rules.yml: rename one", prev, file, base)
 		}
-		outs = append(outs, output{filepath.Join(c.outDir, base+".test.yml"), tests})
+		seen[base] = file
+		rulesName := base + ".rules.yml"
+		rules := output{path: filepath.Join(c.outDir, rulesName), head: generate.Head(f, base)}
+		tests := output{path: filepath.Join(c.outDir, base+".test.yml"), head: generate.TestHead(rulesName)}
+		for chunk := range slices.Chunk(bySource[file], size) {
+			rules.pieces = append(rules.pieces, func() []byte { return generate.Chunk(chunk, o, f) })
+			tests.pieces = append(tests.pieces, func() []byte { return generate.TestChunk(chunk, o) })
+		}
+		outs = append(outs, rules)
+		if c.tests {
+			outs = append(outs, tests)
+		}
 	}
 	return outs, nil
 }

@@ -155,3 +155,15 @@ func listDir(t *testing.T, dir string) []string {
 	}
 	return names
 }
+
+// runAsCLI, set in the environment, makes the test binary run the CLI on its
+// arguments instead of the tests: benchmarks measure a command in a process
+// of its own that way.
+const runAsCLI = "SLOKEEPER_TEST_RUN_AS_CLI"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runAsCLI) != "" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}

@@ -6,9 +6,9 @@
 // together: an engine with Prometheus' server defaults (rather than the library's zero values, which reject every
 // query or disable @ and negative offsets), a rules.Manager reading from the merged Queryable and appending
 // recorded series to the embedded TSDB, and an in-memory rules.GroupLoader so that the groups produced by
-// pkg/generate are handed to the manager without a detour through rule files on disk. Before the manager sees
-// them, the groups go through rulefmt.Parse, the very check Prometheus and promtool run on load; a reload that
-// fails it keeps the last good groups running, as Prometheus does.
+// pkg/generate are handed to the manager without a detour through rule files on disk. The manager parses every
+// expression as it loads them; a reload whose groups do not load (a bad expression, a malformed group) keeps the
+// last good groups running, as Prometheus does.
 package evaluator
 
 import (
@@ -117,6 +117,7 @@ type Evaluator struct {
 	// updateMtx serialises Update: the loader's contents and the manager's groups change together.
 	updateMtx sync.Mutex
 	stopped   bool
+	applied   uint64 // fingerprint of the groups of the last successful Update
 
 	runOnce     sync.Once
 	running     chan struct{} // closed by Run: groups evaluate from then on
@@ -205,32 +206,34 @@ func New(opts Options) *Evaluator {
 // becomes the groups' "file" in the manager, its metrics and its API) to that file's groups. Identifiers absent
 // from groups stop being evaluated; groups that did not change keep their state (for example pending alerts).
 //
-// Every identifier's groups are first validated with rulefmt.Parse, as Prometheus validates a rule file. On any
-// error Update changes nothing: the last good groups keep running.
+// Every identifier's groups are checked, and the manager parses their expressions. On any error Update changes
+// nothing: the last good groups keep running.
 func (e *Evaluator) Update(groups map[string][]rulefmt.RuleGroup) error {
-	parsed := make(map[string]*rulefmt.RuleGroups, len(groups))
-	var errs []error
-	for id, gs := range groups {
-		rgs, err := validate(id, gs, e.parser, e.logger)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		parsed[id] = rgs
-	}
-	if len(errs) > 0 {
-		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
-		return fmt.Errorf("couldn't load rules, previous rules kept: %w", errors.Join(errs...))
-	}
-
 	e.updateMtx.Lock()
 	defer e.updateMtx.Unlock()
 	if e.stopped {
 		return errors.New("couldn't load rules: the evaluator is stopped")
 	}
+	// The rules manager compares every group with the one it replaces by printing both rules by rule, which
+	// costs more than loading them: a reload that changed nothing (a file touched, a comment edited) skips it.
+	fp := fingerprint(groups)
+	if e.applied != 0 && fp == e.applied {
+		return nil
+	}
+	parsed := &loadSet{groups: make(map[string]*rulefmt.RuleGroups, len(groups)), exprs: map[string][]parser.Expr{}}
+	var errs []error
+	for id, gs := range groups {
+		if err := validate(parsed, id, gs, e.parser); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+		return fmt.Errorf("couldn't load rules, previous rules kept: %w", errors.Join(errs...))
+	}
 	prev := e.loader.swap(parsed)
-	ids := make([]string, 0, len(parsed))
-	for id := range parsed {
+	ids := make([]string, 0, len(parsed.groups))
+	for id := range parsed.groups {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
@@ -245,6 +248,7 @@ func (e *Evaluator) Update(groups map[string][]rulefmt.RuleGroup) error {
 	// The manager has built its groups from the parsed files: holding them (tens of MB at 1,000 SLOs) is not
 	// needed until the next Update brings its own.
 	e.loader.swap(nil)
+	e.applied = fp
 	e.forgetRemoved()
 	return nil
 }

@@ -1,68 +1,138 @@
 package evaluator
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"log/slog"
+	"hash/fnv"
+	"maps"
+	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
-	"go.yaml.in/yaml/v3"
 )
 
-// loader is a rules.GroupLoader that serves validated groups from memory instead of reading rule files.
+// loader is a rules.GroupLoader that serves validated groups from memory instead of reading rule files, and the
+// expressions Update parsed while validating them, so that each is parsed once.
 type loader struct {
 	parser parser.Parser
 
-	mtx    sync.RWMutex
-	groups map[string]*rulefmt.RuleGroups
+	mtx sync.Mutex
+	set *loadSet
 }
 
-// swap installs groups and returns the previous set.
-func (l *loader) swap(groups map[string]*rulefmt.RuleGroups) map[string]*rulefmt.RuleGroups {
+// loadSet is what one Update loads: groups by identifier, and their parsed expressions by text (a text that
+// occurs n times has n of them: the manager gets an expression of its own per rule).
+type loadSet struct {
+	groups map[string]*rulefmt.RuleGroups
+	exprs  map[string][]parser.Expr
+}
+
+// swap installs set and returns the previous one.
+func (l *loader) swap(set *loadSet) *loadSet {
 	l.mtx.Lock()
 	defer l.mtx.Unlock()
-	prev := l.groups
-	l.groups = groups
+	prev := l.set
+	l.set = set
 	return prev
 }
 
 // Load implements rules.GroupLoader. The groups were validated by Update, so the arguments that tune parsing
 // do not apply.
 func (l *loader) Load(identifier string, _ bool, _ model.ValidationScheme) (*rulefmt.RuleGroups, []error) {
-	l.mtx.RLock()
-	defer l.mtx.RUnlock()
-	rgs, ok := l.groups[identifier]
-	if !ok {
-		return nil, []error{fmt.Errorf("%s: no such rule groups", identifier)}
+	l.mtx.Lock()
+	defer l.mtx.Unlock()
+	if l.set != nil {
+		if rgs, ok := l.set.groups[identifier]; ok {
+			return rgs, nil
+		}
 	}
-	return rgs, nil
+	return nil, []error{fmt.Errorf("%s: no such rule groups", identifier)}
 }
 
-// Parse implements rules.GroupLoader.
-func (l *loader) Parse(query string) (parser.Expr, error) { return l.parser.ParseExpr(query) }
+// Parse implements rules.GroupLoader: an expression Update parsed, or a new parse.
+func (l *loader) Parse(query string) (parser.Expr, error) {
+	l.mtx.Lock()
+	if l.set != nil {
+		if es := l.set.exprs[query]; len(es) > 0 {
+			l.set.exprs[query] = es[1:]
+			l.mtx.Unlock()
+			return es[0], nil
+		}
+	}
+	l.mtx.Unlock()
+	return l.parser.ParseExpr(query)
+}
 
-// validate runs the groups through rulefmt.Parse, the check Prometheus and promtool run when loading a rule
-// file, and returns what it parsed.
-func validate(id string, groups []rulefmt.RuleGroup, p parser.Parser, logger *slog.Logger) (*rulefmt.RuleGroups, error) {
+// validate checks the groups as rulefmt.Parse does, but for alert templates, parses their expressions into
+// set.exprs and adds them to set. It does not parse a YAML rendering of them: the groups come from pkg/generate,
+// whose templates are proven by its tests, and every user string in them was checked when the specs were
+// validated (pkg/spec).
+func validate(set *loadSet, id string, groups []rulefmt.RuleGroup, p parser.Parser) error {
 	if id == "" {
-		return nil, errors.New("rule groups need an identifier, got an empty one")
+		return errors.New("rule groups need an identifier, got an empty one")
 	}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(rulefmt.RuleGroups{Groups: groups}); err != nil {
-		return nil, fmt.Errorf("%s: couldn't encode rule groups: %w", id, err)
+	names := make(map[string]bool, len(groups))
+	for _, g := range groups {
+		switch {
+		case g.Name == "":
+			return fmt.Errorf("%s: a rule group has no name", id)
+		case names[g.Name]:
+			return fmt.Errorf("%s: group %q is repeated in the same file", id, g.Name)
+		}
+		names[g.Name] = true
+		for i, r := range g.Rules {
+			if (r.Record == "") == (r.Alert == "") || r.Expr == "" {
+				return fmt.Errorf("%s: group %q, rule %d: a rule needs an expression and one of record or alert", id, g.Name, i+1)
+			}
+			if r.Record != "" && !model.UTF8Validation.IsValidMetricName(r.Record) {
+				return fmt.Errorf("%s: group %q, rule %d: invalid recording rule name %q", id, g.Name, i+1, r.Record)
+			}
+			e, err := p.ParseExpr(r.Expr)
+			if err != nil {
+				return fmt.Errorf("%s: group %q, rule %d: could not parse expression: %w", id, g.Name, i+1, err)
+			}
+			set.exprs[r.Expr] = append(set.exprs[r.Expr], e)
+		}
 	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("%s: couldn't encode rule groups: %w", id, err)
+	set.groups[id] = &rulefmt.RuleGroups{Groups: groups}
+	return nil
+}
+
+// fingerprint hashes groups by identifier: equal fingerprints, equal groups (but for a hash collision, one in
+// 2^64). It is never 0.
+func fingerprint(groups map[string][]rulefmt.RuleGroup) uint64 {
+	h := fnv.New64a()
+	write := func(ss ...string) {
+		for _, s := range ss {
+			h.Write([]byte(s))
+			h.Write([]byte{0})
+		}
 	}
-	rgs, errs := rulefmt.Parse(buf.Bytes(), false, model.UTF8Validation, p, logger)
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s: %w", id, errors.Join(errs...))
+	writeMap := func(m map[string]string) {
+		keys := slices.Sorted(maps.Keys(m))
+		write(strconv.Itoa(len(keys)))
+		for _, k := range keys {
+			write(k, m[k])
+		}
 	}
-	return rgs, nil
+	for _, id := range slices.Sorted(maps.Keys(groups)) {
+		write("\x01", id)
+		for _, g := range groups[id] {
+			offset := "none"
+			if g.QueryOffset != nil {
+				offset = g.QueryOffset.String()
+			}
+			write("\x02", g.Name, g.Interval.String(), strconv.Itoa(g.Limit), offset)
+			writeMap(g.Labels)
+			for _, r := range g.Rules {
+				write("\x03", r.Record, r.Alert, r.Expr, r.For.String(), r.KeepFiringFor.String())
+				writeMap(r.Labels)
+				writeMap(r.Annotations)
+			}
+		}
+	}
+	return h.Sum64() | 1
 }

@@ -95,8 +95,8 @@ func TestAccuracyTrafficWeighted(t *testing.T) {
 					Ticket: slo.TierAlerting{Severity: c.DefaultTicketSeverity},
 				},
 			}
-			body, err := generate.RuleFile([]*slo.SLO{s}, generate.Options{}, generate.FormatPrometheus, "accuracy")
-			require.NoError(t, err)
+			body := generate.RuleFile([]*slo.SLO{s}, generate.Options{}, generate.FormatPrometheus, "accuracy")
+			require.NoError(t, generate.Check(body))
 
 			began := time.Now()
 			r := newRuler(t, body, ruler, tr)

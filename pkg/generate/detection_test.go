@@ -135,8 +135,8 @@ func replayWorkbook(t *testing.T, sc workbookScenario, scrape, eval time.Duratio
 	cum := cumulativeErrors(sc, start, end)
 	tr := steadyTraffic(start, end, scrape, cum)
 
-	body, err := generate.RuleFile([]*slo.SLO{s}, generate.Options{}, generate.FormatPrometheus, "workbook")
-	require.NoError(t, err)
+	body := generate.RuleFile([]*slo.SLO{s}, generate.Options{}, generate.FormatPrometheus, "workbook")
+	require.NoError(t, generate.Check(body))
 	r := newRuler(t, body, eval, tr)
 	tl := alertTimeline{}
 	r.observe = tl.observe

@@ -2,6 +2,7 @@ package generate
 
 import (
 	"bytes"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,9 +17,20 @@ import (
 // Everything it writes is parsed back by Prometheus' own loader (Check)
 // before it reaches a file, so an emitter bug cannot ship a bad file.
 
-var keywords = map[string]bool{
-	"true": true, "false": true, "yes": true, "no": true, "on": true, "off": true,
-	"null": true, "y": true, "n": true,
+// keywords are the plain scalars YAML 1.1 readers take for booleans or null,
+// in any case.
+var keywords = []string{"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
+
+func keyword(s string) bool {
+	if len(s) > len("false") {
+		return false
+	}
+	for _, k := range keywords {
+		if strings.EqualFold(s, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // plain reports whether s can be written unquoted: a name such as
@@ -39,7 +51,7 @@ func plain(s string) bool {
 			return false
 		}
 	}
-	return !keywords[strings.ToLower(s)]
+	return !keyword(s)
 }
 
 // isDuration matches digits followed by a unit, repeated: 5m, 1h30m, 2w.
@@ -71,7 +83,7 @@ func printable(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
 			if c >= 0x80 {
-				return strings.IndexFunc(s, func(r rune) bool { return !strconv.IsPrint(r) }) < 0
+				return strings.IndexFunc(s[i:], func(r rune) bool { return !strconv.IsPrint(r) }) < 0
 			}
 			return false
 		}
@@ -125,6 +137,14 @@ func blockSafe(s string) bool {
 type emitter struct {
 	b    bytes.Buffer
 	keys []string // reused to sort mapping keys
+	// last is the mapping written last, where in b it is: the recording rules
+	// of an SLO share one label map, written once and copied after that.
+	last struct {
+		m          uintptr
+		indent     int
+		key        string
+		start, end int
+	}
 }
 
 const spaces = "                                "
@@ -140,7 +160,7 @@ func (e *emitter) field(indent int, prefix, key, value string) {
 	if blockSafe(value) {
 		e.line(indent, prefix+key+": |-")
 		for _, l := range strings.Split(value, "\n") {
-			e.line(indent+2, l)
+			e.line(indent+len(prefix)+2, l) // deeper than the key, which follows the prefix
 		}
 		return
 	}
@@ -152,10 +172,30 @@ func (e *emitter) field(indent int, prefix, key, value string) {
 	e.b.WriteByte('\n')
 }
 
+// item writes a list item that is a scalar.
+func (e *emitter) item(indent int, value string) {
+	e.b.WriteString(spaces[:indent])
+	e.b.WriteString("- ")
+	writeScalar(&e.b, value)
+	e.b.WriteByte('\n')
+}
+
 func (e *emitter) mapping(indent int, key string, m map[string]string) {
 	if len(m) == 0 {
 		return
 	}
+	id := reflect.ValueOf(m).Pointer()
+	if l := &e.last; l.m == id && l.indent == indent && l.key == key {
+		written := e.b.Bytes()[l.start:l.end] // still valid if Write grows b: it copies from it
+		l.start = e.b.Len()
+		e.b.Write(written)
+		l.end = e.b.Len()
+		return
+	}
+	start := e.b.Len()
+	defer func() {
+		e.last.m, e.last.indent, e.last.key, e.last.start, e.last.end = id, indent, key, start, e.b.Len()
+	}()
 	e.line(indent, key+":")
 	keys := e.keys[:0]
 	for k := range m {
@@ -172,10 +212,9 @@ func (e *emitter) mapping(indent int, key string, m map[string]string) {
 	}
 }
 
-// groups writes a groups: list at indent.
+// groups writes the items of a groups: list at indent.
 func (e *emitter) groups(indent int, gs []rulefmt.RuleGroup) {
 	e.b.Grow(estimate(indent, gs)) // one allocation, not a dozen
-	e.line(indent, "groups:")
 	for _, g := range gs {
 		e.field(indent+2, "- ", "name", g.Name)
 		in := indent + 4

@@ -35,7 +35,7 @@ func TestEmitterRoundTrip(t *testing.T) {
 			{Alert: "B", Expr: "x > 1\n  and y", For: model.Duration(300e9)},
 		},
 	}}
-	body := renderRules(groups)
+	body := append(Head(FormatPrometheus, "x"), emitGroups(FormatPrometheus, groups)...)
 	got, errs := rulefmt.Parse(body, false, model.UTF8Validation, promql, slog.New(slog.DiscardHandler))
 	require.Empty(t, errs, string(body))
 	require.Equal(t, groups, got.Groups, string(body))
@@ -46,7 +46,7 @@ func TestEmitterRoundTrip(t *testing.T) {
 			Name string `yaml:"name"`
 		} `yaml:"metadata"`
 	}
-	require.NoError(t, yaml.Unmarshal(renderOperator(groups, "true"), &op))
+	require.NoError(t, yaml.Unmarshal(append(Head(FormatPrometheusOperator, "true"), emitGroups(FormatPrometheusOperator, groups)...), &op))
 	require.Equal(t, groups, op.Spec.Groups)
 	require.Equal(t, "true", op.Meta.Name)
 }

@@ -43,22 +43,22 @@ func TestGolden(t *testing.T) {
 		}
 		t.Run(base, func(t *testing.T) {
 			require.NotEmpty(t, slos)
-			outputs := map[string]func() ([]byte, error){
-				base + ".rules.yml": func() ([]byte, error) {
+			outputs := map[string]func() []byte{
+				base + ".rules.yml": func() []byte {
 					return generate.RuleFile(slos, generate.Options{}, generate.FormatPrometheus, base)
 				},
-				base + ".operator.yml": func() ([]byte, error) {
+				base + ".operator.yml": func() []byte {
 					return generate.RuleFile(slos, generate.Options{}, generate.FormatPrometheusOperator, base)
 				},
-				base + ".test.yml": func() ([]byte, error) {
+				base + ".test.yml": func() []byte {
 					return generate.TestFile(slos, generate.Options{}, base+".rules.yml")
 				},
 			}
+			// The rule file loads in Prometheus: the proof generate no longer runs on every file it writes.
+			require.NoError(t, generate.Check(outputs[base+".rules.yml"]()))
 			for name, render := range outputs {
-				got, err := render()
-				require.NoError(t, err)
-				again, err := render()
-				require.NoError(t, err)
+				got := render()
+				again := render()
 				require.Equal(t, string(got), string(again), "%s: output is not deterministic", name)
 				require.True(t, strings.HasPrefix(string(got), generate.Header), "%s lacks the generated-code header", name)
 

@@ -60,10 +60,9 @@ func TestPromtoolPassesGroupedByService(t *testing.T) {
 	require.NoError(t, err)
 	o := generate.Options{GroupBy: generate.GroupByService}
 	dir := t.TempDir()
-	rulesFile, err := generate.RuleFile(slos, o, generate.FormatPrometheus, "edge")
-	require.NoError(t, err)
-	tests, err := generate.TestFile(slos, o, "edge.rules.yml")
-	require.NoError(t, err)
+	rulesFile := generate.RuleFile(slos, o, generate.FormatPrometheus, "edge")
+	require.NoError(t, generate.Check(rulesFile))
+	tests := generate.TestFile(slos, o, "edge.rules.yml")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "edge.rules.yml"), rulesFile, 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "edge.test.yml"), tests, 0o644))
 	out, err := promtool(t, "test", "rules", filepath.Join(dir, "edge.test.yml"))

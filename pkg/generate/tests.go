@@ -16,34 +16,6 @@ import (
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
-// The promtool unit-test file format (cmd/promtool/unittest.go).
-type (
-	unitTestFile struct {
-		RuleFiles          []string       `yaml:"rule_files"`
-		EvaluationInterval model.Duration `yaml:"evaluation_interval"`
-		Tests              []testGroup    `yaml:"tests"`
-	}
-	testGroup struct {
-		Name        string           `yaml:"name"`
-		Interval    model.Duration   `yaml:"interval"`
-		InputSeries []inputSeries    `yaml:"input_series"`
-		PromQLTests []promqlTestCase `yaml:"promql_expr_test"`
-	}
-	inputSeries struct {
-		Series string `yaml:"series"`
-		Values string `yaml:"values"`
-	}
-	promqlTestCase struct {
-		Expr       string         `yaml:"expr"`
-		EvalTime   model.Duration `yaml:"eval_time"`
-		ExpSamples []expSample    `yaml:"exp_samples"`
-	}
-	expSample struct {
-		Labels string  `yaml:"labels"`
-		Value  float64 `yaml:"value"`
-	}
-)
-
 const (
 	// eventsPerMinute is the synthetic traffic of the tests.
 	eventsPerMinute = 1000.0
@@ -53,29 +25,6 @@ const (
 	// linear counters the tests use; this only absorbs float rounding).
 	tolerance = "1e-9"
 )
-
-// TestFile renders a promtool unit-test file for the rule file rulesName of
-// slos. Per SLO it proves: each page fires no earlier than an evaluation
-// before the SRE Workbook's detection time and by two scrapes and an
-// evaluation after it; a steady burn exactly at the objective never pages (and
-// spends exactly the budget); a slow burn tickets without paging; zero
-// traffic raises nothing and records no NaN or ±Inf; the review ticket
-// fires for an SLO never reviewed.
-func TestFile(slos []*slo.SLO, o Options, rulesName string) ([]byte, error) {
-	f := unitTestFile{RuleFiles: []string{rulesName}, EvaluationInterval: model.Duration(time.Minute)}
-	for _, s := range slos {
-		t := newScenarios(s, o)
-		f.Tests = append(f.Tests, t.detection()...)
-		f.Tests = append(f.Tests, t.steadyBurn()...)
-		f.Tests = append(f.Tests, t.slowBurn()...)
-		f.Tests = append(f.Tests, t.zeroTraffic(), t.reviewOverdue())
-	}
-	body, err := marshal(f)
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte(Header), body...), nil
-}
 
 // segment is a stretch of synthetic traffic with a constant error share.
 type segment struct {

@@ -1,14 +1,12 @@
 package generate
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/slokeeper/slokeeper/internal/atomicfile"
 	"github.com/slokeeper/slokeeper/pkg/slo"
@@ -28,56 +26,58 @@ const (
 	FormatPrometheusOperator Format = "prometheus-operator"
 )
 
-// RuleFile renders the rule file of slos (one spec file) and checks it the
-// way Prometheus and promtool load it. name names the PrometheusRule resource.
-func RuleFile(slos []*slo.SLO, o Options, f Format, name string) ([]byte, error) {
-	groups := Groups(slos, o)
-	body := renderRules(groups)
-	if err := Check(body); err != nil {
-		return nil, err
-	}
-	if f == FormatPrometheusOperator {
-		return renderOperator(groups, name), nil
-	}
-	return append([]byte(Header), body...), nil
+// RuleFile renders the rule file of slos (one spec file). name names the
+// PrometheusRule resource. It is Head followed by Chunk of all of slos.
+//
+// Nothing here parses what it renders: every user-supplied string was
+// checked when the spec was validated (selectors and queries parsed,
+// label and annotation templates parsed), and the rule shapes around them
+// are proven to load in Prometheus by the tests (Check on the goldens and on
+// random valid specs), not re-proven on every run.
+func RuleFile(slos []*slo.SLO, o Options, f Format, name string) []byte {
+	return append(Head(f, name), Chunk(slos, o, f)...)
 }
 
-// renderRules renders a Prometheus rule file (without the header).
-func renderRules(groups []rulefmt.RuleGroup) []byte {
-	var e emitter
-	e.groups(0, groups)
-	return e.b.Bytes()
-}
-
-// renderOperator renders a PrometheusRule resource of the Prometheus
-// Operator holding the same groups.
-func renderOperator(groups []rulefmt.RuleGroup, name string) []byte {
+// Head is the start of a rule file of format f, up to its list of groups.
+func Head(f Format, name string) []byte {
 	var e emitter
 	e.b.WriteString(Header)
-	e.line(0, "apiVersion: monitoring.coreos.com/v1")
-	e.line(0, "kind: PrometheusRule")
-	e.line(0, "metadata:")
-	e.line(2, "name: "+scalar(name))
-	e.mapping(2, "labels", map[string]string{"app.kubernetes.io/managed-by": "slokeeper"})
-	e.line(0, "spec:")
-	e.groups(2, groups)
+	if f == FormatPrometheusOperator {
+		e.line(0, "apiVersion: monitoring.coreos.com/v1")
+		e.line(0, "kind: PrometheusRule")
+		e.line(0, "metadata:")
+		e.line(2, "name: "+scalar(name))
+		e.mapping(2, "labels", map[string]string{"app.kubernetes.io/managed-by": "slokeeper"})
+		e.line(0, "spec:")
+		e.line(2, "groups:")
+	} else {
+		e.line(0, "groups:")
+	}
 	return e.b.Bytes()
 }
 
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+// Chunk renders the groups of slos as items of the groups list of a file of
+// format f. Chunks of consecutive SLOs concatenated after Head make the rule
+// file, so that a large file is rendered in pieces, concurrently, and
+// written as they come. With GroupByService a chunk must hold every SLO of
+// its services: groups merge within a chunk only.
+func Chunk(slos []*slo.SLO, o Options, f Format) []byte {
+	return emitGroups(f, Groups(slos, o))
 }
 
-// Check parses a rule file strictly with Prometheus' own loader.
+// emitGroups renders groups as items of the groups list of a file of format f.
+func emitGroups(f Format, groups []rulefmt.RuleGroup) []byte {
+	indent := 0
+	if f == FormatPrometheusOperator {
+		indent = 2
+	}
+	var e emitter
+	e.groups(indent, groups)
+	return e.b.Bytes()
+}
+
+// Check parses a rule file strictly with Prometheus' own loader: what the
+// tests run on everything the generator emits.
 func Check(body []byte) error {
 	_, errs := rulefmt.Parse(body, false, model.UTF8Validation, promql, slog.New(slog.DiscardHandler))
 	if len(errs) > 0 {

@@ -272,6 +272,13 @@ var badSpecs = []struct {
 	{name: "broken-dependency", files: []string{"checkout.yaml", "payments.yaml"}, want: []string{
 		`testdata/bad/broken-dependency/payments.yaml:7: slos[0].objective: must be in (0,100), got 100`,
 	}},
+	{name: "unloadable-in-rules", want: []string{
+		`testdata/bad/unloadable-in-rules.bad.yaml:8: labels.note: alerts expand {{ }} in label values as Prometheus templates, and this one does not parse: template: __alert_check:1: unclosed action`,
+		`testdata/bad/unloadable-in-rules.bad.yaml:14: slos[0].sli.events.errors: must not contain a # comment: slokeeper embeds it in larger expressions, where it would comment out the rest of the line`,
+		`testdata/bad/unloadable-in-rules.bad.yaml:17: slos[0].alerting.runbookURL: becomes the runbook_url annotation, a Prometheus template, and does not parse: template: __alert_check:1: missing value for if`,
+		`testdata/bad/unloadable-in-rules.bad.yaml:20: slos[0].alerting.annotations.broken: annotations are Prometheus templates, and this one does not parse: template: __alert_check:1: missing value for range`,
+		`testdata/bad/unloadable-in-rules.bad.yaml:25: slos[1].sli.raw.errorRatio: must not contain a # comment: slokeeper embeds it in larger expressions, where it would comment out the rest of the line`,
+	}},
 }
 
 func TestLoadBad(t *testing.T) {

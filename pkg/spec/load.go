@@ -7,8 +7,11 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 
@@ -27,19 +30,44 @@ type entry struct {
 // (duplicate IDs, dependsOn), and returns the SLOs in file order. On any
 // problem it returns every problem found as Errors and no SLOs.
 func Load(paths []string) ([]*slo.SLO, error) {
-	var (
-		errs    Errors
-		sources []Source
-	)
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			errs = append(errs, &Error{File: p, Msg: fmt.Sprintf("couldn't read: %v", unwrapPathError(err))})
+	sources := make([]Source, len(paths))
+	errs := make([]error, len(paths))
+	parallel(len(paths), func(i int) {
+		data, err := os.ReadFile(paths[i])
+		sources[i], errs[i] = Source{File: paths[i], Data: data}, err
+	})
+	var readErrs Errors
+	read := sources[:0]
+	for i, src := range sources {
+		if errs[i] != nil {
+			readErrs = append(readErrs, &Error{File: src.File, Msg: fmt.Sprintf("couldn't read: %v", unwrapPathError(errs[i]))})
 			continue
 		}
-		sources = append(sources, Source{File: p, Data: data})
+		read = append(read, src)
 	}
-	return load(sources, errs)
+	return load(read, readErrs)
+}
+
+// parallel runs f(0) … f(n-1) on as many goroutines as there are CPUs.
+// Files are read and parsed this way: each on its own, in any order.
+func parallel(n int, f func(i int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // Source is one spec file's name and content.
@@ -59,8 +87,16 @@ func load(sources []Source, errs Errors) ([]*slo.SLO, error) {
 		// loaded, but a dependency on them is not "unknown".
 		broken = map[string]bool{}
 	)
-	for _, src := range sources {
-		es, fe := parse(src.File, src.Data)
+	type parsed struct {
+		entries []entry
+		errs    Errors
+	}
+	results := make([]parsed, len(sources))
+	parallel(len(sources), func(i int) {
+		results[i].entries, results[i].errs = parse(sources[i].File, sources[i].Data)
+	})
+	for _, r := range results {
+		es, fe := r.entries, r.errs
 		if len(fe) > 0 {
 			errs = append(errs, fe...)
 			for _, e := range es {

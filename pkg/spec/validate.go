@@ -141,6 +141,10 @@ func (v *validator) labels(path string, m map[string]string) {
 			v.at(p, "label %q is set by slokeeper and cannot be overridden", k)
 		case !model.LabelValue(val).IsValid():
 			v.at(p, "label value is not valid UTF-8")
+		default:
+			if err := templateError(val); err != nil {
+				v.at(p, "alerts expand {{ }} in label values as Prometheus templates, and this one does not parse: %s", oneLine(err))
+			}
 		}
 	}
 }
@@ -375,6 +379,8 @@ func (v *validator) alerting(p string, a *Alerting, out *slo.SLO) {
 		u, err := url.Parse(a.RunbookURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			v.at(p+".runbookURL", "must be an absolute http(s) URL, got %q", a.RunbookURL)
+		} else if err := templateError(a.RunbookURL); err != nil {
+			v.at(p+".runbookURL", "becomes the runbook_url annotation, a Prometheus template, and does not parse: %s", oneLine(err))
 		}
 		out.Alerting.RunbookURL = a.RunbookURL
 	}
@@ -386,6 +392,9 @@ func (v *validator) alerting(p string, a *Alerting, out *slo.SLO) {
 		}
 		if k == "summary" || k == "description" || k == "runbook_url" {
 			v.at(p+".annotations."+k, "annotation %q is generated; use alerting.runbookURL for the runbook or another name", k)
+		}
+		if err := templateError(a.Annotations[k]); err != nil {
+			v.at(p+".annotations."+k, "annotations are Prometheus templates, and this one does not parse: %s", oneLine(err))
 		}
 	}
 	out.Alerting.Annotations = a.Annotations
@@ -538,75 +547,6 @@ func withName(vs *parser.VectorSelector, name string) string {
 	}
 	out := &parser.VectorSelector{Name: name, LabelMatchers: append(ms, labels.MustNewMatcher(labels.MatchEqual, labels.MetricName, name))}
 	return out.String()
-}
-
-// selector parses s as a plain series selector with a metric name.
-func selector(s string) (*parser.VectorSelector, error) {
-	if strings.Contains(s, "{{") {
-		return nil, fmt.Errorf("must be a series selector, not a template")
-	}
-	e, err := promql.ParseExpr(s)
-	if err != nil {
-		return nil, fmt.Errorf("invalid PromQL: %s", oneLine(err))
-	}
-	vs, ok := e.(*parser.VectorSelector)
-	if !ok {
-		return nil, fmt.Errorf("must be a series selector such as metric{label=\"value\"}, got %s expression", describeExpr(e))
-	}
-	if vs.Name == "" {
-		return nil, fmt.Errorf("must name the metric, e.g. http_requests_total{...}")
-	}
-	if vs.OriginalOffset != 0 || vs.Timestamp != nil || vs.StartOrEnd != 0 {
-		return nil, fmt.Errorf("must not use offset or @")
-	}
-	return vs, nil
-}
-
-func describeExpr(e parser.Expr) string {
-	switch e.(type) {
-	case *parser.MatrixSelector:
-		return "a range"
-	case *parser.Call:
-		return "a function call"
-	case *parser.AggregateExpr:
-		return "an aggregation"
-	case *parser.BinaryExpr:
-		return "a binary"
-	}
-	return "a " + string(e.Type())
-}
-
-// selectorOrQuery accepts a plain selector (slokeeper wraps it in
-// sum(rate(…))) or a query over {{.window}} that returns per-second rates.
-func (v *validator) selectorOrQuery(p, s string) {
-	if slo.HasWindow(s) || strings.Contains(s, "{{") {
-		v.query(p, s)
-		return
-	}
-	if _, err := selector(s); err != nil {
-		if _, perr := promql.ParseExpr(s); perr != nil {
-			v.at(p, "%s", err) // a syntax error: alternatives would not help
-			return
-		}
-		v.at(p, "%s, or a query that contains {{.window}}", err)
-	}
-}
-
-// query parses a template query with a sample window.
-func (v *validator) query(p, q string) {
-	expanded := slo.ExpandWindow(q, 5*time.Minute)
-	if strings.Contains(expanded, "{{") {
-		v.at(p, "only the {{.window}} placeholder is supported")
-		return
-	}
-	e, err := promql.ParseExpr(expanded)
-	if err != nil {
-		v.at(p, "invalid PromQL (with {{.window}} as 5m): %s", oneLine(err))
-		return
-	}
-	if e.Type() != parser.ValueTypeVector {
-		v.at(p, "must return an instant vector, got %s", e.Type())
-	}
 }
 
 func oneLine(err error) string {

@@ -37,7 +37,7 @@ func (c *generateCommand) register(app *kingpin.Application) {
 	cmd := app.Command(c.name(), "Generate recording and alerting rules (and promtool tests) from SLO specs. Writes nothing when any spec is bad.")
 	cmd.Flag("output.dir", "Directory for the rule files: NAME.rules.yml (and NAME.test.yml) per spec file NAME.yaml.").
 		Short('o').Required().StringVar(&c.outDir)
-	cmd.Flag("tests", "Also write a promtool unit-test file per spec file.").BoolVar(&c.tests)
+	cmd.Flag("tests", "Also write promtool unit tests per spec file NAME.yaml: NAME.test.yml (evaluated every 5m) and NAME.fast.test.yml (the fastest page's detection, evaluated every minute).").BoolVar(&c.tests)
 	cmd.Flag("format", "Rule file format: prometheus (Prometheus, Thanos, Mimir rulers) or prometheus-operator (PrometheusRule resources).").
 		Default(string(generate.FormatPrometheus)).EnumVar(&c.format, string(generate.FormatPrometheus), string(generate.FormatPrometheusOperator))
 	cmd.Flag("window.min", "Shortest window of any rule. Every ratio is averaged from rates over it, so it must span at least two scrapes (four is safer) and the rule evaluation interval; lower it only if you scrape faster than every minute. Short periods have their fastest windows raised to it.").
@@ -120,15 +120,19 @@ func (c *generateCommand) outputs(all []*slo.SLO) ([]output, error) {
 		}
 		seen[base] = file
 		rulesName := base + ".rules.yml"
+		slos := bySource[file]
 		rules := output{path: filepath.Join(c.outDir, rulesName), head: generate.Head(f, base)}
-		tests := output{path: filepath.Join(c.outDir, base+".test.yml"), head: generate.TestHead(rulesName)}
-		for chunk := range slices.Chunk(bySource[file], size) {
+		for chunk := range slices.Chunk(slos, size) {
 			rules.pieces = append(rules.pieces, func() []byte { return generate.Chunk(chunk, o, f) })
-			tests.pieces = append(tests.pieces, func() []byte { return generate.TestChunk(chunk, o) })
 		}
 		outs = append(outs, rules)
-		if c.tests {
-			outs = append(outs, tests)
+		if !c.tests {
+			continue
+		}
+		for _, u := range generate.Suites {
+			// One piece: the SLOs of a file share their test groups where they can (generate.TestChunk).
+			outs = append(outs, output{path: filepath.Join(c.outDir, base+u.Suffix), head: generate.TestHead(slos, o, rulesName, u),
+				pieces: []func() []byte{func() []byte { return generate.TestChunk(slos, o, u) }}})
 		}
 	}
 	return outs, nil

@@ -71,11 +71,12 @@ func TestGenerate(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errOut := runCLI(t, append([]string{"generate", "--tests", "-o", dir}, examples(t)...)...)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "wrote 6 file(s) for 7 SLO(s)")
+	require.Contains(t, out, "wrote 9 file(s) for 7 SLO(s)")
 	names := listDir(t, dir)
 	require.Equal(t, []string{
-		"checkout.rules.yml", "checkout.test.yml", "payments-db.rules.yml", "payments-db.test.yml",
-		"payments.rules.yml", "payments.test.yml",
+		"checkout.fast.test.yml", "checkout.rules.yml", "checkout.test.yml",
+		"payments-db.fast.test.yml", "payments-db.rules.yml", "payments-db.test.yml",
+		"payments.fast.test.yml", "payments.rules.yml", "payments.test.yml",
 	}, names, "no temporary files are left behind")
 
 	// The checked-in rules/ are what generate writes (make test checks it too).

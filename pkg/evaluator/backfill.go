@@ -304,7 +304,7 @@ func (e *Evaluator) backfillOne(ctx context.Context, j job) (int, error) {
 // waitGroups finds the live groups of t, waiting for the Update that starts them.
 func (e *Evaluator) waitGroups(ctx context.Context, t Target) (sli, tiles *rules.Group, err error) {
 	for {
-		for _, g := range e.manager.RuleGroups() {
+		for _, g := range e.RuleGroups() {
 			if g.File() != t.File {
 				continue
 			}

@@ -4,11 +4,11 @@
 // the generated files also tests what the daemon runs. The surest way to keep that promise is to run Prometheus'
 // own rules manager and PromQL engine on the generated groups, not a re-implementation. This package wires them
 // together: an engine with Prometheus' server defaults (rather than the library's zero values, which reject every
-// query or disable @ and negative offsets), a rules.Manager reading from the merged Queryable and appending
-// recorded series to the embedded TSDB, and an in-memory rules.GroupLoader so that the groups produced by
-// pkg/generate are handed to the manager without a detour through rule files on disk. The manager parses every
-// expression as it loads them; a reload whose groups do not load (a bad expression, a malformed group) keeps the
-// last good groups running, as Prometheus does.
+// query or disable @ and negative offsets), a rules.Manager per spec file (so that a reload touches only the
+// files that changed) reading from the merged Queryable and appending recorded series to the embedded TSDB, and
+// an in-memory rules.GroupLoader so that the groups produced by pkg/generate are handed to the managers without a
+// detour through rule files on disk. Each expression is parsed once; a reload whose groups do not load (a bad
+// expression, a malformed group) keeps the last good groups running, as Prometheus does.
 package evaluator
 
 import (
@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -94,15 +95,15 @@ func NewEngine(logger *slog.Logger, reg prometheus.Registerer, p parser.Parser, 
 
 // Evaluator runs rule groups with Prometheus' rules manager and PromQL engine.
 type Evaluator struct {
-	opts    Options
-	logger  *slog.Logger
-	parser  parser.Parser
-	engine  *promql.Engine
-	manager *rules.Manager
-	loader  *loader
-	cancel  context.CancelFunc
-	ctx     context.Context
-	now     func() time.Time
+	opts     Options
+	logger   *slog.Logger
+	parser   parser.Parser
+	engine   *promql.Engine
+	managers *managers
+	loader   *loader
+	cancel   context.CancelFunc
+	ctx      context.Context
+	now      func() time.Time
 
 	metrics  *metrics
 	backfill *backfiller
@@ -117,12 +118,11 @@ type Evaluator struct {
 	// updateMtx serialises Update: the loader's contents and the manager's groups change together.
 	updateMtx sync.Mutex
 	stopped   bool
-	applied   uint64 // fingerprint of the groups of the last successful Update
 
-	runOnce     sync.Once
-	running     chan struct{} // closed by Run: groups evaluate from then on
-	stopOnce    sync.Once
-	managerDone chan struct{} // closed when manager.Run returns
+	runOnce  sync.Once
+	running  chan struct{} // closed by Run: groups evaluate from then on
+	stopOnce sync.Once
+	done     chan struct{} // closed when Stop has stopped every manager
 }
 
 // New builds an Evaluator. It evaluates nothing until Update gives it groups and Run starts it. Call Stop to
@@ -156,7 +156,7 @@ func New(opts Options) *Evaluator {
 		route = LocalFirst(opts.Local, opts.Queryable, p)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	manager := rules.NewManager(&rules.ManagerOptions{
+	managers := newManagers(rules.ManagerOptions{
 		ExternalURL:  opts.ExternalURL,
 		QueryFunc:    routedQueryFunc(engine, route),
 		NotifyFunc:   opts.NotifyFunc,
@@ -179,26 +179,22 @@ func New(opts Options) *Evaluator {
 		RuleDependencyController: noDependencies{},
 	})
 	e := &Evaluator{
-		opts:        opts,
-		logger:      opts.Logger,
-		parser:      p,
-		engine:      engine,
-		manager:     manager,
-		loader:      ld,
-		cancel:      cancel,
-		ctx:         ctx,
-		now:         opts.Now,
-		metrics:     newMetrics(opts.Registerer),
-		route:       route,
-		groupState:  map[string]groupState{},
-		running:     make(chan struct{}),
-		managerDone: make(chan struct{}),
+		opts:       opts,
+		logger:     opts.Logger,
+		parser:     p,
+		engine:     engine,
+		managers:   managers,
+		loader:     ld,
+		cancel:     cancel,
+		ctx:        ctx,
+		now:        opts.Now,
+		metrics:    newMetrics(opts.Registerer),
+		route:      route,
+		groupState: map[string]groupState{},
+		running:    make(chan struct{}),
+		done:       make(chan struct{}),
 	}
 	e.backfill = newBackfiller(e, opts.Backfill)
-	go func() {
-		defer close(e.managerDone)
-		manager.Run()
-	}()
 	return e
 }
 
@@ -206,7 +202,8 @@ func New(opts Options) *Evaluator {
 // becomes the groups' "file" in the manager, its metrics and its API) to that file's groups. Identifiers absent
 // from groups stop being evaluated; groups that did not change keep their state (for example pending alerts).
 //
-// Every identifier's groups are checked, and the manager parses their expressions. On any error Update changes
+// Each identifier's groups run in a rules manager of their own, and only the identifiers whose groups changed
+// are checked (their expressions parsed once) and updated. When any of them fails the check, Update changes
 // nothing: the last good groups keep running.
 func (e *Evaluator) Update(groups map[string][]rulefmt.RuleGroup) error {
 	e.updateMtx.Lock()
@@ -214,15 +211,15 @@ func (e *Evaluator) Update(groups map[string][]rulefmt.RuleGroup) error {
 	if e.stopped {
 		return errors.New("couldn't load rules: the evaluator is stopped")
 	}
-	// The rules manager compares every group with the one it replaces by printing both rules by rule, which
-	// costs more than loading them: a reload that changed nothing (a file touched, a comment edited) skips it.
-	fp := fingerprint(groups)
-	if e.applied != 0 && fp == e.applied {
-		return nil
-	}
-	parsed := &loadSet{groups: make(map[string]*rulefmt.RuleGroups, len(groups)), exprs: map[string][]parser.Expr{}}
+	// Only the identifiers whose groups changed are checked and given to their manager (see managers).
+	fps := make(map[string]uint64, len(groups))
+	parsed := &loadSet{groups: map[string]*rulefmt.RuleGroups{}, exprs: map[string][]parser.Expr{}}
 	var errs []error
 	for id, gs := range groups {
+		fps[id] = fingerprint(gs)
+		if !e.managers.changed(id, fps[id]) {
+			continue
+		}
 		if err := validate(parsed, id, gs, e.parser); err != nil {
 			errs = append(errs, err)
 		}
@@ -231,25 +228,36 @@ func (e *Evaluator) Update(groups map[string][]rulefmt.RuleGroup) error {
 		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 		return fmt.Errorf("couldn't load rules, previous rules kept: %w", errors.Join(errs...))
 	}
-	prev := e.loader.swap(parsed)
-	ids := make([]string, 0, len(parsed.groups))
-	for id := range parsed.groups {
-		ids = append(ids, id)
+	var removed []string
+	for _, id := range e.managers.ids() {
+		if _, ok := groups[id]; !ok {
+			removed = append(removed, id)
+		}
 	}
-	slices.Sort(ids)
+	if len(parsed.groups) == 0 && len(removed) == 0 {
+		return nil // a reload that changed nothing: a file touched, a comment edited
+	}
+	e.loader.swap(parsed)
+	// The managers build their groups from what the loader holds: keeping it (tens of MB at 1,000 SLOs) is not
+	// needed until the next Update brings its own.
+	defer e.loader.swap(nil)
 	externalURL := ""
 	if e.opts.ExternalURL != nil {
 		externalURL = e.opts.ExternalURL.String()
 	}
-	if err := e.manager.Update(e.opts.Interval, ids, e.opts.ExternalLabels, externalURL, e.iterate); err != nil {
-		e.loader.swap(prev)
-		return fmt.Errorf("couldn't load rules, previous rules kept: %w", err)
+	for _, id := range slices.Sorted(maps.Keys(parsed.groups)) {
+		// Validated above, the groups load: an error here is the manager's own, and leaves id as it was.
+		if err := e.managers.update(id, fps[id], e.opts.Interval, e.opts.ExternalLabels, externalURL, e.iterate); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", id, err))
+		}
 	}
-	// The manager has built its groups from the parsed files: holding them (tens of MB at 1,000 SLOs) is not
-	// needed until the next Update brings its own.
-	e.loader.swap(nil)
-	e.applied = fp
+	for _, id := range removed {
+		e.managers.remove(id, e.opts.Interval, e.opts.ExternalLabels, externalURL, e.iterate)
+	}
 	e.forgetRemoved()
+	if len(errs) > 0 {
+		return fmt.Errorf("couldn't load the rules of some spec files, theirs kept: %w", errors.Join(errs...))
+	}
 	return nil
 }
 
@@ -264,7 +272,7 @@ func (e *Evaluator) Run() {
 			e.backfill.run(e.ctx)
 		}()
 	})
-	<-e.managerDone
+	<-e.done
 	e.backfillWG.Wait()
 }
 
@@ -289,9 +297,9 @@ func (e *Evaluator) Stop() {
 		e.updateMtx.Lock()
 		e.stopped = true
 		e.updateMtx.Unlock()
-		e.manager.Stop()
+		e.managers.stop()
 		e.cancel()
-		<-e.managerDone
+		close(e.done)
 		e.backfillWG.Wait()
 		if err := e.engine.Close(); err != nil {
 			e.logger.Warn("Closing the query engine failed", "err", err)
@@ -307,10 +315,10 @@ func (e *Evaluator) Queryable() storage.Queryable { return e.opts.Queryable }
 
 // RuleGroups returns the running groups, sorted by identifier then name. With AlertingRules it satisfies the
 // rules retriever of Prometheus' HTTP API (web/api/v1).
-func (e *Evaluator) RuleGroups() []*rules.Group { return e.manager.RuleGroups() }
+func (e *Evaluator) RuleGroups() []*rules.Group { return e.managers.ruleGroups() }
 
 // AlertingRules returns the alerting rules of the running groups.
-func (e *Evaluator) AlertingRules() []*rules.AlertingRule { return e.manager.AlertingRules() }
+func (e *Evaluator) AlertingRules() []*rules.AlertingRule { return e.managers.alertingRules() }
 
 // noDependencies is a rules.RuleDependencyController that analyses nothing: rules keep the unknown dependencies
 // the manager starts them with, which only matters to concurrent rule evaluation, off here.

@@ -40,7 +40,7 @@ type RuleHealth struct {
 
 // Health returns the state of every running group, sorted by identifier then name.
 func (e *Evaluator) Health() []GroupHealth {
-	groups := e.manager.RuleGroups()
+	groups := e.RuleGroups()
 	out := make([]GroupHealth, 0, len(groups))
 	for _, g := range groups {
 		gh := GroupHealth{
@@ -113,7 +113,7 @@ func (e *Evaluator) Evaluated() bool {
 	default:
 		return false
 	}
-	groups := e.manager.RuleGroups()
+	groups := e.RuleGroups()
 	now := e.now()
 	e.stateMtx.Lock()
 	defer e.stateMtx.Unlock()
@@ -130,7 +130,7 @@ func (e *Evaluator) Evaluated() bool {
 func (e *Evaluator) forgetRemoved() {
 	live := map[string]bool{}
 	names := map[string]bool{}
-	for _, g := range e.manager.RuleGroups() {
+	for _, g := range e.RuleGroups() {
 		live[rules.GroupKey(g.File(), g.Name())] = true
 		names[g.Name()] = true
 	}

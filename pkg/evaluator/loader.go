@@ -101,9 +101,8 @@ func validate(set *loadSet, id string, groups []rulefmt.RuleGroup, p parser.Pars
 	return nil
 }
 
-// fingerprint hashes groups by identifier: equal fingerprints, equal groups (but for a hash collision, one in
-// 2^64). It is never 0.
-func fingerprint(groups map[string][]rulefmt.RuleGroup) uint64 {
+// fingerprint hashes groups: equal fingerprints, equal groups (but for a hash collision, one in 2^64).
+func fingerprint(groups []rulefmt.RuleGroup) uint64 {
 	h := fnv.New64a()
 	write := func(ss ...string) {
 		for _, s := range ss {
@@ -118,21 +117,18 @@ func fingerprint(groups map[string][]rulefmt.RuleGroup) uint64 {
 			write(k, m[k])
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(groups)) {
-		write("\x01", id)
-		for _, g := range groups[id] {
-			offset := "none"
-			if g.QueryOffset != nil {
-				offset = g.QueryOffset.String()
-			}
-			write("\x02", g.Name, g.Interval.String(), strconv.Itoa(g.Limit), offset)
-			writeMap(g.Labels)
-			for _, r := range g.Rules {
-				write("\x03", r.Record, r.Alert, r.Expr, r.For.String(), r.KeepFiringFor.String())
-				writeMap(r.Labels)
-				writeMap(r.Annotations)
-			}
+	for _, g := range groups {
+		offset := "none"
+		if g.QueryOffset != nil {
+			offset = g.QueryOffset.String()
+		}
+		write("\x02", g.Name, g.Interval.String(), strconv.Itoa(g.Limit), offset)
+		writeMap(g.Labels)
+		for _, r := range g.Rules {
+			write("\x03", r.Record, r.Alert, r.Expr, r.For.String(), r.KeepFiringFor.String())
+			writeMap(r.Labels)
+			writeMap(r.Annotations)
 		}
 	}
-	return h.Sum64() | 1
+	return h.Sum64()
 }

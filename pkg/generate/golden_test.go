@@ -50,8 +50,11 @@ func TestGolden(t *testing.T) {
 				base + ".operator.yml": func() []byte {
 					return generate.RuleFile(slos, generate.Options{}, generate.FormatPrometheusOperator, base)
 				},
-				base + ".test.yml": func() []byte {
-					return generate.TestFile(slos, generate.Options{}, base+".rules.yml")
+				base + generate.MainTests.Suffix: func() []byte {
+					return generate.TestFile(slos, generate.Options{}, base+".rules.yml", generate.MainTests)
+				},
+				base + generate.FastPageTests.Suffix: func() []byte {
+					return generate.TestFile(slos, generate.Options{}, base+".rules.yml", generate.FastPageTests)
 				},
 			}
 			// The rule file loads in Prometheus: the proof generate no longer runs on every file it writes.

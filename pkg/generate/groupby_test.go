@@ -62,10 +62,13 @@ func TestPromtoolPassesGroupedByService(t *testing.T) {
 	dir := t.TempDir()
 	rulesFile := generate.RuleFile(slos, o, generate.FormatPrometheus, "edge")
 	require.NoError(t, generate.Check(rulesFile))
-	tests := generate.TestFile(slos, o, "edge.rules.yml")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "edge.rules.yml"), rulesFile, 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "edge.test.yml"), tests, 0o644))
-	out, err := promtool(t, "test", "rules", filepath.Join(dir, "edge.test.yml"))
+	args := []string{"test", "rules"}
+	for _, u := range generate.Suites {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "edge"+u.Suffix), generate.TestFile(slos, o, "edge.rules.yml", u), 0o644))
+		args = append(args, filepath.Join(dir, "edge"+u.Suffix))
+	}
+	out, err := promtool(t, args...)
 	require.NoError(t, err, out)
 	require.Contains(t, out, "SUCCESS")
 }

@@ -27,12 +27,21 @@ func promtool(t *testing.T, args ...string) (string, error) {
 // copyGolden copies a golden rule file and its tests into a temp dir.
 func copyGolden(t *testing.T, base string) string {
 	dir := t.TempDir()
-	for _, suffix := range []string{".rules.yml", ".test.yml"} {
+	for _, suffix := range []string{".rules.yml", generate.MainTests.Suffix, generate.FastPageTests.Suffix} {
 		b, err := os.ReadFile(filepath.Join("testdata", "golden", base+suffix))
 		require.NoError(t, err)
 		require.NoError(t, generate.WriteFile(filepath.Join(dir, base+suffix), b))
 	}
 	return dir
+}
+
+// testRules is the promtool command that runs every test file of base in dir.
+func testRules(dir, base string) []string {
+	args := []string{"test", "rules"}
+	for _, u := range generate.Suites {
+		args = append(args, filepath.Join(dir, base+u.Suffix))
+	}
+	return args
 }
 
 // The generated promtool tests pass on the generated rules of every SLI
@@ -42,7 +51,7 @@ func TestPromtoolPassesGeneratedTests(t *testing.T) {
 	dir := copyGolden(t, "edge")
 	out, err := promtool(t, "check", "rules", filepath.Join(dir, "edge.rules.yml"))
 	require.NoError(t, err, out)
-	out, err = promtool(t, "test", "rules", filepath.Join(dir, "edge.test.yml"))
+	out, err = promtool(t, testRules(dir, "edge")...)
 	require.NoError(t, err, out)
 	require.Contains(t, out, "SUCCESS")
 }
@@ -66,7 +75,7 @@ func TestPromtoolCatchesBrokenRules(t *testing.T) {
 		{
 			name: "page threshold too low pages on a steady burn",
 			from: "/ 0.001 > 14.4", to: "/ 0.001 > 0.5",
-			caughtBy: "max_over_time(ALERTS{alertname=\\\"SLOErrorBudgetBurn\\\", alertstate=\\\"firing\\\", service=\\\"payments\\\", slo=\\\"api-availability\\\", slo_tier=\\\"page\\\"}[7h])",
+			caughtBy: "max_over_time(ALERTS{alertname=\\\"SLOErrorBudgetBurn\\\", alertstate=\\\"firing\\\", service=\\\"payments\\\", slo=\\\"api-availability\\\", slo_tier=\\\"page\\\"}[2h])",
 		},
 		{
 			name: "page threshold too high misses the fast burn",
@@ -101,7 +110,7 @@ func TestPromtoolCatchesBrokenRules(t *testing.T) {
 				require.Contains(t, string(b), tc.from)
 			}
 			require.NoError(t, os.WriteFile(path, []byte(broken), 0o644))
-			out, err := promtool(t, "test", "rules", filepath.Join(dir, "payments.test.yml"))
+			out, err := promtool(t, testRules(dir, "payments")...)
 			require.Error(t, err, "promtool passed broken rules:\n%s", out)
 			require.Contains(t, out, "FAILED")
 			require.Contains(t, out, tc.caughtBy)

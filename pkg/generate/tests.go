@@ -120,7 +120,7 @@ func (t *scenarios) reviewOverdue() testGroup {
 	return testGroup{
 		Name:        t.name("review overdue ticket"),
 		Interval:    model.Duration(time.Minute),
-		PromQLTests: []promqlTestCase{{Expr: "max_over_time(" + sel + "[1m])", EvalTime: model.Duration(2 * time.Minute), ExpSamples: exp}},
+		PromQLTests: []promqlTestCase{{Expr: "max_over_time(" + sel + "[1m])", EvalTime: model.Duration(testEvalInterval), ExpSamples: exp}},
 	}
 }
 
@@ -151,26 +151,29 @@ func (t *scenarios) factors(tier slo.Tier) (lo, hi float64) {
 	return lo, hi
 }
 
-// detection proves, per page alert, the SRE Workbook's detection time: after
+// detection proves, per page alert (the fastest page's alone, or all others),
+// the SRE Workbook's detection time, at evaluation interval eval: after
 // good traffic, a burn that the Workbook says pages after about ten and a
-// half evaluations (long window × factor / burn), or every event failing if
-// the objective is too loose for that. The alert must not have fired one
-// evaluation before the Workbook's time, and must fire by it plus a scrape
-// (the burn must be scraped) and an evaluation: the bound is two
-// scrapes and an evaluation, and at the files' 1m scrape and evaluation a
-// page window that weighs its newest events less (an average of overlapping
-// base rates) pages 1.5 minutes late, which only the tighter one catches.
-func (t *scenarios) detection() []testGroup {
+// half minutes (long window × factor / burn), or every event failing if the
+// objective is too loose for that. The alert must have fired by the Workbook's
+// time plus a scrape (the burn must be scraped) and a minute (a sample's
+// worth of rounding), which is an evaluation, and not at the last evaluation
+// a minute before the Workbook's time. The burn starts at the minute that puts that deadline on an
+// evaluation. At a 1 minute evaluation, an alert a minute later, such as a
+// page window averaging overlapping base rates (its newest events weigh half
+// a base window less: 1.5 minutes late at a 1m scrape), misses it.
+func (t *scenarios) detection(eval time.Duration, fastest bool) []testGroup {
 	if t.s.Alerting.Page.Disabled {
 		return nil
 	}
-	const eval = time.Minute // the file's evaluation_interval
 	scrape := t.feed.interval()
 	budget := t.s.Objective.Budget
 	var out []testGroup
-	for _, a := range t.alertsOf(slo.TierPage) {
-		a := a
-		errFrac := min(1, float64(a.Long)*a.BurnFactor*budget/float64(21*eval/2))
+	for i, a := range t.alertsOf(slo.TierPage) {
+		if (i == 0) != fastest {
+			continue
+		}
+		errFrac := min(1, float64(a.Long)*a.BurnFactor*budget/float64(21*time.Minute/2))
 		if q := t.feed.quantum(errFrac); q > scrape {
 			errFrac = float64(scrape) / float64(q) // a probe fails one sample in k
 		}
@@ -179,51 +182,52 @@ func (t *scenarios) detection() []testGroup {
 			continue // an objective this low can never burn that fast
 		}
 		detect := time.Duration(float64(a.Long) * a.BurnFactor / burn)
-		// Good traffic long enough for the window and the rates it is stitched from.
-		unit, _ := t.w.Stitch(a.Long)
-		warm := (a.Long + unit + t.w.Base + eval - 1) / eval * eval
-		quiet := (detect - eval) / eval * eval // the last evaluation a full one before the Workbook's time
-		// The burn shows in the next scrape, and in the next evaluation after that: an exact feed pages by then.
 		// A probe's failures are single samples, not a steady share: a scrape more for it.
-		slack, more := scrape+eval, "a scrape and an evaluation"
+		slack, more := scrape, "a scrape"
 		if !t.feed.exact() {
-			slack, more = 2*scrape+eval, "2 scrapes and an evaluation"
+			slack, more = 2*scrape, "2 scrapes"
 		}
-		deadline := (detect + slack) / eval * eval
-		segs := []segment{{d: warm}, {d: deadline + eval, errFrac: errFrac}}
+		within := (detect + slack + time.Minute) / time.Minute * time.Minute
+		// Good traffic long enough for the window and the rates it is stitched from, then up to 4 minutes more,
+		// so that the burn's start plus within is an evaluation.
+		unit, _ := t.w.Stitch(a.Long)
+		start := ceilTo(a.Long+unit+t.w.Base+within, eval) - within
+		deadline := start + within
+		segs := []segment{{d: start}, {d: deadline - start + eval, errFrac: errFrac}}
 		var tests []promqlTestCase
-		if quiet > 0 && t.feed.exact() {
+		// The last evaluation a full minute before the Workbook's time.
+		if quiet := (start + detect - time.Minute) / eval * eval; quiet > start && t.feed.exact() {
 			tests = append(tests, promqlTestCase{
-				Expr:       "max_over_time(" + rangeOf(t.alertSel(slo.TierPage, &a), warm+quiet) + ")",
-				EvalTime:   model.Duration(warm + quiet),
+				Expr:       "max_over_time(" + rangeOf(t.alertSel(slo.TierPage, &a), quiet) + ")",
+				EvalTime:   model.Duration(quiet),
 				ExpSamples: []expSample{},
 			})
 		}
 		tests = append(tests, promqlTestCase{
-			Expr:       "max_over_time(" + rangeOf(t.alertSel(slo.TierPage, &a), deadline) + ")",
-			EvalTime:   model.Duration(warm + deadline),
+			Expr:       "max_over_time(" + rangeOf(t.alertSel(slo.TierPage, &a), deadline-start) + ")",
+			EvalTime:   model.Duration(deadline),
 			ExpSamples: []expSample{{Labels: t.alertLabels(a), Value: 1}},
 		})
-		out = append(out, t.group(fmt.Sprintf("a %.4g× burn pages (%s/%s) after the Workbook's %s, within %s (%s more)",
-			burn, window(a.Long), window(a.Short), detect.Round(time.Second), window(deadline), more), segs, tests))
+		out = append(out, t.group(fmt.Sprintf("a %.4g× burn pages (%s/%s) after the Workbook's %s, within %s (%s and a minute more)",
+			burn, window(a.Long), window(a.Short), detect.Round(time.Second), window(within), more), segs, tests))
 	}
 	return out
 }
 
-// steadyBurn: errors exactly at the objective for longer than the longest
-// page window never page, and spend exactly the budget's rate.
+// ceilTo rounds d up to a multiple of m.
+func ceilTo(d, m time.Duration) time.Duration { return (d + m - 1) / m * m }
+
+// steadyBurn: errors exactly at the objective for an hour longer than the
+// fastest page window never page, and spend exactly the budget's rate.
+// (Every page window is a ratio of the events it holds, which at a steady
+// burn is the objective, however much of the window the test fills.)
 func (t *scenarios) steadyBurn() []testGroup {
-	var longest time.Duration
-	for _, a := range t.w.Alerts {
-		longest = max(longest, a.Long)
-	}
-	pageLong := time.Duration(0)
-	for _, a := range t.alertsOf(slo.TierPage) {
-		pageLong = max(pageLong, a.Long)
-	}
 	budget := t.s.Objective.Budget
 	q := t.feed.quantum(budget)
-	d := (pageLong + time.Hour + q - 1) / q * q
+	d := ceilTo(ceilTo(pageLongOrBase(t)+time.Hour, q), testEvalInterval)
+	for d%q != 0 {
+		d += testEvalInterval
+	}
 	segs := []segment{{d: d + time.Minute, errFrac: budget}}
 	var tests []promqlTestCase
 	if !t.s.Alerting.Page.Disabled {

@@ -1,6 +1,7 @@
 // Package atomicfile writes files so that readers see the old content or the new, never a part: a temporary file
-// in the same directory, synced, then renamed over the target. Generated rule files and the daemon's persisted
-// state are written this way, so a crash or a full disk loses nothing that was there.
+// in the same directory, then renamed over the target. WriteFile (the daemon's persisted state, review output)
+// syncs before the rename, so a crash, a power loss or a full disk loses nothing that was there; a Set (generated
+// rule files, which can be made again) does not, so that only a power loss can cost a rerun.
 package atomicfile
 
 import (

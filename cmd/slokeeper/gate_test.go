@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -20,14 +21,17 @@ func TestGateCommand(t *testing.T) {
 	st, _ := policy.Evaluate(policy.State{}, ps, []policy.Budget{
 		{Service: "payments", SLO: "availability", Layer: slo.LayerService, Remaining: -0.12},
 		{Service: "shop", SLO: "journey", Layer: slo.LayerProduct, Remaining: 0.8},
+		{Service: "nodata", SLO: "latency", Layer: slo.LayerService, Remaining: math.NaN()},
 	}, since)
 	h := web.New(web.Options{Gate: func(service, class string) (any, web.GateAnswer) {
-		d, ok := st.Gate(service, class, ps, nil)
+		d, ok := st.Gate(ps, policy.GateRequest{Service: service, ChangeClass: class, Now: since.Add(time.Second), MaxAge: time.Minute})
 		switch {
 		case service == "fresh": // loaded, budgets not evaluated yet
 			return nil, web.GateNotYet
 		case !ok:
 			return nil, web.GateUnknownService
+		case d.Blind():
+			return d, web.GateBlind
 		case !d.Allowed:
 			return d, web.GateRefused
 		}
@@ -46,6 +50,7 @@ func TestGateCommand(t *testing.T) {
 		{[]string{"--service=payments", "--change-class=security"}, 0, "payments may ship this security change through its freeze (frozen since 2026-11-26T09:00:00Z: budget spent: availability at -12.0% of its budget (threshold 0.0%))\n", ""},
 		{[]string{"--service=nope"}, 2, "", `slokeeper gate: unknown service "nope": no loaded SLO belongs to it`},
 		{[]string{"--service=fresh"}, 2, "", `slokeeper gate: the budgets of service "fresh" are not known yet`},
+		{[]string{"--service=nodata"}, 2, "", `slokeeper gate: service "nodata": the budgets of latency are not known (no data); the gate lets a change through only when it knows every budget`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, out, errOut := runCLI(t, append([]string{"gate", "--url=" + srv.URL}, tc.args...)...)

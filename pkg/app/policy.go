@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -31,6 +32,8 @@ type policyRun struct {
 	store     policy.Store
 	collector *exporter.PolicyCollector
 
+	now func() time.Time // the clock of the gate: time.Now but in tests
+
 	mtx     sync.Mutex
 	state   policy.State
 	saved   []byte
@@ -46,7 +49,7 @@ func (a *App) openPolicy(cfg *config.Config) error {
 		return err
 	}
 	saved, _ := json.Marshal(st)
-	a.policy = &policyRun{app: a, store: store, collector: exporter.NewPolicyCollector(), state: st, saved: saved}
+	a.policy = &policyRun{app: a, now: time.Now, store: store, collector: exporter.NewPolicyCollector(), state: st, saved: saved}
 	a.reg.MustRegister(a.policy.collector)
 	return nil
 }
@@ -76,11 +79,21 @@ func checkPolicies(cfg *config.Config, slos []*slo.SLO) error {
 // evaluate runs the policy over a new snapshot: transitions are logged, the state saved when it changed.
 func (p *policyRun) evaluate(snap *budget.Snapshot, cfg *config.Config, specs *loadedSpecs, now time.Time) {
 	budgets := make([]policy.Budget, 0, len(snap.SLOs))
+	seen := make(map[string]bool, len(snap.SLOs))
 	for _, s := range snap.SLOs {
+		id := slo.ID(s.Service, s.SLO)
+		seen[id] = true
 		budgets = append(budgets, policy.Budget{
 			Service: s.Service, SLO: s.SLO, Owner: s.Owner, Layer: slo.Layer(s.Layer),
-			Policy: specs.policies[slo.ID(s.Service, s.SLO)], Remaining: s.BudgetRemaining,
+			Policy: specs.policies[id], Remaining: s.BudgetRemaining,
 		})
+	}
+	// A loaded SLO without any recorded series (no data, failing rules, a full disk) has an unknown budget too.
+	for _, s := range specs.slos {
+		if !seen[s.ID()] {
+			budgets = append(budgets, policy.Budget{Service: s.Service, SLO: s.Name, Owner: s.Owner, Layer: s.Layer,
+				Policy: s.Policy, Remaining: math.NaN()})
+		}
 	}
 	p.mtx.Lock()
 	defer p.mtx.Unlock()
@@ -128,8 +141,10 @@ func (p *policyRun) exportLocked(specs *loadedSpecs, now time.Time) {
 // gate is the deploy gate's decision for service; it logs changes let through a freeze by their class.
 func (p *policyRun) gate(service, changeClass string) (any, web.GateAnswer) {
 	cfg, specs := p.app.cfg.Load(), p.app.loaded.Load()
+	req := policy.GateRequest{Service: service, ChangeClass: changeClass, Policies: specs.servicePolicies[service],
+		Now: p.now(), MaxAge: p.maxAge(cfg)}
 	p.mtx.Lock()
-	d, ok := p.state.Gate(service, changeClass, cfg.Policies, specs.servicePolicies[service])
+	d, ok := p.state.Gate(cfg.Policies, req)
 	p.mtx.Unlock()
 	if !ok {
 		if _, loaded := specs.servicePolicies[service]; loaded {
@@ -140,10 +155,19 @@ func (p *policyRun) gate(service, changeClass string) (any, web.GateAnswer) {
 	if d.Exempt {
 		p.app.logger.Warn("Deploy gate: change let through a feature freeze by its class", "service", service, "change_class", changeClass, "frozen_since", d.Since)
 	}
-	if !d.Allowed {
+	switch {
+	case d.Blind():
+		return d, web.GateBlind
+	case !d.Allowed:
 		return d, web.GateRefused
 	}
 	return d, web.GateAllowed
+}
+
+// maxAge is how old the last evaluation of the budgets may be for the gate to go by it: three snapshot or rule
+// evaluation intervals, whichever is longer. Older means the daemon cannot read or evaluate, and the gate closes.
+func (p *policyRun) maxAge(cfg *config.Config) time.Duration {
+	return 3 * max(p.app.opts.SnapshotInterval, time.Duration(cfg.Global.EvaluationInterval))
 }
 
 // snapshot is the state for the API.

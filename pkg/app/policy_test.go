@@ -40,6 +40,8 @@ func policyApp(t *testing.T, dir string, slos []*slo.SLO) *App {
 	specs.servicePolicies, specs.serviceLayers = servicesOf(slos)
 	a.loaded.Store(specs)
 	require.NoError(t, a.openPolicy(cfg))
+	// The gate asks a second after the last evaluation (never, before the first): its budgets are fresh.
+	a.policy.now = func() time.Time { return a.policy.state.Evaluated.Add(time.Second) }
 	return a
 }
 
@@ -199,4 +201,39 @@ func TestPolicyOverride(t *testing.T) {
 		_, _, err := a.policy.override("pay", tc.req, t0)
 		require.ErrorContains(t, err, tc.want)
 	}
+}
+
+// The gate fails closed: a service whose budgets are not all known, or known only from an evaluation too old,
+// gets 503 (GateBlind) with the SLOs it does not know, never 200. A loaded SLO that has no series at all counts as
+// unknown too.
+func TestGateFailsClosedOnUnknownBudgets(t *testing.T) {
+	slos := []*slo.SLO{
+		{Service: "pay", Name: "avail", Layer: slo.LayerService},
+		{Service: "pay", Name: "latency", Layer: slo.LayerService},
+		{Service: "shop", Name: "journey", Layer: slo.LayerProduct},
+	}
+	a := policyApp(t, t.TempDir(), slos)
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	// pay/latency has no series at all; shop/journey has series but no budget yet.
+	a.policy.evaluate(snapshotOf(map[string]float64{"pay/avail": 0.9, "shop/journey": math.NaN()}), a.cfg.Load(), a.loaded.Load(), t0)
+	for service, unknown := range map[string][]string{"pay": {"latency"}, "shop": {"journey"}} {
+		d, answer := a.policy.gate(service, "")
+		require.Equal(t, web.GateBlind, answer, service)
+		require.Equal(t, unknown, d.(policy.Decision).Unknown, service)
+		require.False(t, d.(policy.Decision).Allowed)
+	}
+	_, answer := a.policy.gate("pay", "security")
+	require.Equal(t, web.GateAllowed, answer, "an exempt class does not depend on the budgets")
+
+	a.policy.evaluate(snapshotOf(map[string]float64{"pay/avail": 0.9, "pay/latency": 0.8, "shop/journey": 0.7}), a.cfg.Load(), a.loaded.Load(), t0.Add(time.Minute))
+	_, answer = a.policy.gate("pay", "")
+	require.Equal(t, web.GateAllowed, answer)
+
+	// No evaluation for longer than three evaluation intervals (the snapshot keeps failing): closed again.
+	maxAge := a.policy.maxAge(a.cfg.Load())
+	require.Equal(t, 90*time.Second, maxAge, "3 × the default 30s evaluation interval")
+	a.policy.now = func() time.Time { return t0.Add(time.Minute + maxAge + time.Second) }
+	d, answer := a.policy.gate("pay", "")
+	require.Equal(t, web.GateBlind, answer)
+	require.True(t, d.(policy.Decision).Stale)
 }

@@ -1,7 +1,9 @@
 package policy
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -14,37 +16,92 @@ type Decision struct {
 	// Since is when the service entered Status.
 	Since  time.Time `json:"since"`
 	Reason string    `json:"reason"`
-	// ChangeClass is the class the caller declared; Exempt tells that it went through a freeze because of it.
+	// ChangeClass is the class the caller declared; Exempt tells that it went through a freeze, or past unknown
+	// budgets, because of it.
 	ChangeClass string    `json:"change_class,omitempty"`
 	Exempt      bool      `json:"exempt,omitempty"`
 	Triggers    []Trigger `json:"triggers,omitempty"`
+	// Unknown lists the counted SLOs whose budget was not known at the last evaluation, and Stale tells that the
+	// last evaluation is too old to go by: either refuses a change the budgets decide (Allowed false).
+	Unknown []string `json:"unknown_budgets,omitempty"`
+	Stale   bool     `json:"stale,omitempty"`
+	// Evaluated is when the budgets were last evaluated; zero when not since the daemon started.
+	Evaluated time.Time `json:"evaluated"`
 }
 
-// Gate decides whether service may ship a change of changeClass ("" for an ordinary change). A frozen service
-// ships only changes of a class that every one of its policies exempts (policies names the policies of the
-// service's SLOs). ok is false for a service the state does not know.
-func (s State) Gate(service, changeClass string, ps Policies, policies []string) (d Decision, ok bool) {
-	svc, ok := s.Services[service]
+// Blind tells whether the decision refuses because the gate does not know enough (unknown or stale budgets)
+// rather than because the service is frozen.
+func (d Decision) Blind() bool { return !d.Allowed && (len(d.Unknown) > 0 || d.Stale) }
+
+// GateRequest is a question to the deploy gate.
+type GateRequest struct {
+	Service string
+	// ChangeClass is the declared class of the change; "" for an ordinary change.
+	ChangeClass string
+	// Policies names the policies of the service's SLOs.
+	Policies []string
+	// Now is the time of the question; MaxAge is how old the last evaluation of the budgets may be.
+	Now    time.Time
+	MaxAge time.Duration
+}
+
+// Gate decides whether r.Service may ship a change. It fails closed: a frozen service ships only changes of a
+// class that every one of its policies exempts; a service not frozen ships only when every counted SLO's budget
+// was known at an evaluation at most r.MaxAge old (or an exempt class, or a manual lift, makes the budgets
+// irrelevant). ok is false for a service the state does not know.
+func (s State) Gate(ps Policies, r GateRequest) (d Decision, ok bool) {
+	svc, ok := s.Services[r.Service]
 	if !ok {
 		return Decision{}, false
 	}
-	d = Decision{Service: service, Allowed: true, Status: svc.Status, Since: svc.Since, Reason: svc.Reason,
-		ChangeClass: changeClass, Triggers: svc.Triggers}
-	if svc.Status != StatusFrozen {
+	d = Decision{Service: r.Service, Allowed: true, Status: svc.Status, Since: svc.Since, Reason: svc.Reason,
+		ChangeClass: r.ChangeClass, Triggers: svc.Triggers, Evaluated: s.Evaluated}
+	exempt := exemptUnderAll(ps, r.Policies, r.ChangeClass)
+	if svc.Status == StatusFrozen {
+		d.Allowed, d.Exempt = exempt, exempt
+		return d, true
+	}
+	if o := svc.Override; o.Active(r.Now) && o.Action == OverrideLift {
+		return d, true // a person decided: the budgets do not
+	}
+	stale := s.Evaluated.IsZero() || r.Now.Sub(s.Evaluated) > r.MaxAge
+	if !stale && len(svc.Unknown) == 0 {
+		return d, true
+	}
+	if exempt {
+		d.Exempt = true
 		return d, true
 	}
 	d.Allowed = false
-	if changeClass == "" {
-		return d, true
+	d.Unknown, d.Stale = slices.Clone(svc.Unknown), stale
+	switch {
+	case s.Evaluated.IsZero():
+		d.Reason = "budgets not evaluated since the daemon started"
+	case stale:
+		d.Reason = fmt.Sprintf("budgets last evaluated at %s, over %s ago: the daemon cannot read or evaluate its rules",
+			s.Evaluated.UTC().Format(time.RFC3339), r.MaxAge)
+	default:
+		d.Reason = "the budgets of " + strings.Join(svc.Unknown, ", ") + " are not known (no data)"
+	}
+	d.Reason += "; the gate lets a change through only when it knows every budget"
+	return d, true
+}
+
+// exemptUnderAll tells whether every policy of the service (the default one when it has none) exempts class.
+func exemptUnderAll(ps Policies, policies []string, class string) bool {
+	if class == "" {
+		return false
 	}
 	if len(policies) == 0 {
 		policies = []string{DefaultName}
 	}
 	for _, name := range policies {
-		if !slices.Contains(ps.get(name).Exempt, changeClass) {
-			return d, true
+		if !slices.Contains(ps.get(name).Exempt, class) {
+			return false
 		}
 	}
-	d.Allowed, d.Exempt = true, true
-	return d, true
+	return true
 }
+
+// Why is the decision's reason, for the gate's error message.
+func (d Decision) Why() string { return d.Reason }

@@ -224,6 +224,8 @@ func TestStoreRoundTrip(t *testing.T) {
 	require.NoError(t, s.Save(r.state))
 	got, err := s.Load()
 	require.NoError(t, err)
+	require.True(t, got.Evaluated.IsZero(), "a loaded state was not evaluated since the start")
+	got.Evaluated = r.state.Evaluated
 	require.Equal(t, r.state, got)
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
@@ -242,6 +244,7 @@ func TestStoreRoundTrip(t *testing.T) {
 	require.NoError(t, s.Save(r.state))
 	got, err = s.Load()
 	require.NoError(t, err)
+	got.Evaluated = r.state.Evaluated
 	require.Equal(t, r.state, got)
 
 	require.NoError(t, os.WriteFile(s.Path, []byte("{not json"), 0o644))
@@ -256,27 +259,89 @@ func TestGate(t *testing.T) {
 	strict := Policy{Name: "strict", FreezeAt: 0, WarnAt: 0.25, LiftAt: 0.1, Exempt: []string{"p0"}}
 	ps := Policies{DefaultName: Default(), "strict": strict}
 	st, _ := Evaluate(State{}, ps, []Budget{budget("pay", "avail", slo.LayerService, -0.2), budget("shop", "avail", slo.LayerProduct, 0.2)}, t0)
+	ask := func(service, class string, policies ...string) GateRequest {
+		return GateRequest{Service: service, ChangeClass: class, Policies: policies, Now: t0.Add(time.Minute), MaxAge: 2 * time.Minute}
+	}
 
-	d, ok := st.Gate("pay", "", ps, []string{DefaultName})
+	d, ok := st.Gate(ps, ask("pay", "", DefaultName))
 	require.True(t, ok)
 	require.False(t, d.Allowed)
+	require.False(t, d.Blind(), "refused because frozen, not for want of budgets")
 	require.Equal(t, StatusFrozen, d.Status)
 	require.Equal(t, t0, d.Since)
+	require.Equal(t, t0, d.Evaluated)
 	require.Equal(t, "budget spent: avail at -20.0% of its budget (threshold 0.0%)", d.Reason)
 
-	d, _ = st.Gate("pay", "security", ps, []string{DefaultName})
+	d, _ = st.Gate(ps, ask("pay", "security", DefaultName))
 	require.True(t, d.Allowed)
 	require.True(t, d.Exempt)
-	d, _ = st.Gate("pay", "security", ps, []string{DefaultName, "strict"})
+	d, _ = st.Gate(ps, ask("pay", "security", DefaultName, "strict"))
 	require.False(t, d.Allowed, "every policy of the service must exempt the class")
-	d, _ = st.Gate("pay", "p0", ps, []string{DefaultName, "strict"})
+	d, _ = st.Gate(ps, ask("pay", "p0", DefaultName, "strict"))
 	require.True(t, d.Allowed)
 
-	d, _ = st.Gate("shop", "", ps, nil)
+	d, _ = st.Gate(ps, ask("shop", ""))
 	require.True(t, d.Allowed, "a warning does not stop deploys")
 	require.Equal(t, StatusWarning, d.Status)
-	_, ok = st.Gate("nope", "", ps, nil)
+	_, ok = st.Gate(ps, ask("nope", ""))
 	require.False(t, ok)
+}
 
+// The gate fails closed: an ordinary change of a service not frozen goes through only when every counted budget
+// was known at a recent evaluation.
+func TestGateFailsClosed(t *testing.T) {
+	ps := Policies{DefaultName: Default()}
+	nan := math.NaN()
+	st, _ := Evaluate(State{}, ps, []Budget{
+		budget("pay", "avail", slo.LayerService, 0.9), budget("pay", "latency", slo.LayerService, nan),
+		budget("shop", "avail", slo.LayerProduct, 0.9),
+	}, t0)
+	fresh := GateRequest{Service: "pay", Now: t0.Add(time.Minute), MaxAge: 2 * time.Minute}
+
+	d, _ := st.Gate(ps, fresh)
+	require.False(t, d.Allowed, "latency's budget is not known")
+	require.True(t, d.Blind())
+	require.Equal(t, []string{"latency"}, d.Unknown)
+	require.False(t, d.Stale)
+	require.Equal(t, StatusOK, d.Status)
+	require.Contains(t, d.Reason, "the budgets of latency are not known")
+
+	exempt := fresh
+	exempt.ChangeClass = "security"
+	d, _ = st.Gate(ps, exempt)
+	require.True(t, d.Allowed, "an exempt class goes through whatever the budgets")
+	require.True(t, d.Exempt)
+
+	shop := fresh
+	shop.Service = "shop"
+	d, _ = st.Gate(ps, shop)
+	require.True(t, d.Allowed, "every budget known and fresh")
+	late := shop
+	late.Now = t0.Add(3 * time.Minute)
+	d, _ = st.Gate(ps, late)
+	require.False(t, d.Allowed, "the last evaluation is older than MaxAge")
+	require.True(t, d.Stale)
+	require.Contains(t, d.Reason, "budgets last evaluated at 2026")
+
+	loaded := st.Clone()
+	loaded.Evaluated = time.Time{} // as loaded from disk: nothing evaluated since the start
+	d, _ = loaded.Gate(ps, shop)
+	require.False(t, d.Allowed)
+	require.Contains(t, d.Reason, "not evaluated since the daemon started")
+
+	// A manual lift is a person's decision: the budgets, known or not, do not stop the change.
+	require.NoError(t, st.SetOverride("pay", Override{Action: OverrideLift, Who: "alice", Why: "INC-1", At: t0, Expires: t0.Add(time.Hour)}))
+	d, _ = st.Gate(ps, fresh)
+	require.True(t, d.Allowed)
+
+	// Once the budget is known again, the gate opens.
+	st, _ = Evaluate(st, ps, []Budget{budget("pay", "avail", slo.LayerService, 0.9), budget("pay", "latency", slo.LayerService, 0.5)}, t0)
+	st.Services["pay"].Override = nil
+	d, _ = st.Gate(ps, fresh)
+	require.True(t, d.Allowed)
+	require.Empty(t, d.Unknown)
+}
+
+func TestPolicyValidate(t *testing.T) {
 	require.ErrorContains(t, Policy{Name: "p", WarnAt: 0.2, LiftAt: 0.1, Exempt: []string{"Security Fix"}}.Validate(), `exempt: "Security Fix" is not a change class`)
 }

@@ -74,6 +74,9 @@ type Service struct {
 	// Reason says why, in one line; Triggers are the SLOs behind it.
 	Reason   string    `json:"reason"`
 	Triggers []Trigger `json:"triggers,omitempty"`
+	// Unknown lists the counted SLOs whose budget was not known at the last evaluation: the deploy gate does not
+	// let an ordinary change through while any is.
+	Unknown []string `json:"unknown_budgets,omitempty"`
 	// Freezes counts the freezes the service entered.
 	Freezes int `json:"freezes"`
 	// Override is the manual decision in force, if any; History keeps the last ones (newest last).
@@ -87,15 +90,19 @@ const MaxHistory = 50
 // State is every service's state.
 type State struct {
 	Services map[string]*Service `json:"services"`
+	// Evaluated is when Evaluate last ran; zero in a state loaded from disk, which tells the gate that nothing
+	// was evaluated since the start.
+	Evaluated time.Time `json:"-"`
 }
 
 // Clone returns a deep copy of s.
 func (s State) Clone() State {
-	out := State{Services: make(map[string]*Service, len(s.Services))}
+	out := State{Services: make(map[string]*Service, len(s.Services)), Evaluated: s.Evaluated}
 	for k, v := range s.Services {
 		c := *v
 		c.Triggers = slices.Clone(v.Triggers)
 		c.History = slices.Clone(v.History)
+		c.Unknown = slices.Clone(v.Unknown)
 		if v.Override != nil {
 			o := *v.Override
 			c.Override = &o
@@ -132,10 +139,11 @@ func (ps Policies) get(name string) Policy {
 
 // Evaluate computes the next state from prev and the SLOs' latest budgets at now, and the status changes.
 // Services without any budget keep their state (a service whose SLOs were removed is dropped unless frozen or
-// overridden: a freeze is not lifted by deleting the spec). SLOs whose budget is unknown do not count: they can
-// neither freeze nor lift.
+// overridden: a freeze is not lifted by deleting the spec). SLOs whose budget is unknown (NaN) do not count: they
+// can neither freeze nor lift, and they are listed in the service's Unknown, which closes the deploy gate.
 func Evaluate(prev State, ps Policies, budgets []Budget, now time.Time) (State, []Transition) {
 	next := prev.Clone()
+	next.Evaluated = now
 	if next.Services == nil {
 		next.Services = map[string]*Service{}
 	}
@@ -162,7 +170,7 @@ func Evaluate(prev State, ps Policies, budgets []Budget, now time.Time) (State, 
 			svc.Override = nil
 		}
 		status, reason, triggers := decide(svc, ps, bs, now)
-		svc.Triggers = triggers
+		svc.Triggers, svc.Unknown = triggers, unknownBudgets(ps, bs)
 		if status == svc.Status {
 			svc.Reason = reason
 			continue

@@ -236,6 +236,7 @@ type apiError struct {
 	Status    string `json:"status"`
 	ErrorType string `json:"errorType"`
 	Error     string `json:"error"`
+	Data      any    `json:"data,omitempty"`
 }
 
 // respond writes data in a success envelope, or an error envelope with status 500 when data does not marshal.
@@ -255,7 +256,8 @@ func (h *Handler) respondCode(w http.ResponseWriter, code int, data any) {
 }
 
 // gate answers the deploy gate: 200 when the service may ship, 423 (Locked) while it is frozen, 404 for a
-// service no loaded SLO belongs to, 503 for one whose budgets are not known yet. The body is the decision in the API's envelope either way.
+// service no loaded SLO belongs to, 503 for one whose budgets are not known (yet, or any more, or only from an
+// evaluation too old): the gate fails closed. The body is the decision in the API's envelope, when there is one.
 func (h *Handler) gate(w http.ResponseWriter, r *http.Request) {
 	service := r.PathValue("service")
 	decision, answer := h.opts.Gate(service, r.URL.Query().Get("change_class"))
@@ -267,6 +269,12 @@ func (h *Handler) gate(w http.ResponseWriter, r *http.Request) {
 	case GateNotYet:
 		h.respondError(w, http.StatusServiceUnavailable, "unavailable", fmt.Sprintf(
 			"the budgets of service %q are not known yet: the daemon decides once it has evaluated them, within a minute or two of its start", service))
+	case GateBlind:
+		msg := fmt.Sprintf("service %q: the gate does not know enough to let the change through", service)
+		if r, ok := decision.(interface{ Why() string }); ok {
+			msg = fmt.Sprintf("service %q: %s", service, r.Why())
+		}
+		h.respondErrorData(w, http.StatusServiceUnavailable, "unavailable", msg, decision)
 	default:
 		h.respondError(w, http.StatusNotFound, "not_found", fmt.Sprintf("unknown service %q: no loaded SLO belongs to it", service))
 	}
@@ -285,6 +293,9 @@ const (
 	GateAllowed
 	// GateRefused: the service is frozen and the change is not exempt (423).
 	GateRefused
+	// GateBlind: the answer depends on budgets the daemon does not know: unknown, or from an evaluation too old
+	// (503, with the decision: a pipeline should retry, not ship). The decision may say why with a Why method.
+	GateBlind
 )
 
 // OverrideRequest is the body of POST /api/v1/freeze/{service}.
@@ -335,7 +346,15 @@ func (h *Handler) index(w http.ResponseWriter, _ *http.Request) {
 
 // respondError answers an error in the API's envelope.
 func (h *Handler) respondError(w http.ResponseWriter, code int, errorType, msg string) {
-	body, _ := json.Marshal(apiError{Status: "error", ErrorType: errorType, Error: msg})
+	h.respondErrorData(w, code, errorType, msg, nil)
+}
+
+// respondErrorData is respondError with data in the envelope (as Prometheus' API has for some errors).
+func (h *Handler) respondErrorData(w http.ResponseWriter, code int, errorType, msg string, data any) {
+	body, err := json.Marshal(apiError{Status: "error", ErrorType: errorType, Error: msg, Data: data})
+	if err != nil {
+		body, _ = json.Marshal(apiError{Status: "error", ErrorType: errorType, Error: msg})
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_, _ = w.Write(append(body, '\n'))

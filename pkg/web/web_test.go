@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -333,6 +334,9 @@ func TestAPI(t *testing.T) {
 		{"gate exempt class", web.Options{Gate: gate}, "/api/v1/gate/payments?change_class=security", 200, `{"status":"success","data":{"service":"payments","allowed":true,"change_class":"security"}}`},
 		{"gate unknown service", web.Options{Gate: gate}, "/api/v1/gate/nope", 404, `{"status":"error","errorType":"not_found","error":"unknown service \"nope\": no loaded SLO belongs to it"}`},
 		{"gate before the first evaluation", web.Options{Gate: gate}, "/api/v1/gate/new", 503, `{"status":"error","errorType":"unavailable","error":"the budgets of service \"new\" are not known yet: the daemon decides once it has evaluated them, within a minute or two of its start"}`},
+		{"gate blind", web.Options{Gate: gate}, "/api/v1/gate/nodata", 503, `{"status":"error","errorType":"unavailable",
+			"error":"service \"nodata\": the budgets of latency are not known (no data)",
+			"data":{"service":"nodata","allowed":false,"change_class":""}}`},
 		{"gate not configured", web.Options{}, "/api/v1/gate/shop", 404, ""},
 		{"policy", web.Options{Policy: func() any { return map[string]string{"payments": "frozen"} }}, "/api/v1/policy", 200, `{"status":"success","data":{"payments":"frozen"}}`},
 		{"unencodable data", web.Options{SLOs: func() any { return []float64{math.NaN()} }}, "/api/v1/slos", 500,
@@ -367,9 +371,19 @@ func gate(service, class string) (any, web.GateAnswer) {
 		return decision{service, false, class}, web.GateRefused
 	case "new":
 		return nil, web.GateNotYet
+	case "nodata":
+		return blindDecision{decision{service, false, class}}, web.GateBlind
 	}
 	return nil, web.GateUnknownService
 }
+
+// blindDecision is a decision that says why the gate cannot decide.
+type blindDecision struct {
+	decision any
+}
+
+func (b blindDecision) MarshalJSON() ([]byte, error) { return json.Marshal(b.decision) }
+func (blindDecision) Why() string                    { return "the budgets of latency are not known (no data)" }
 
 func TestStatusPage(t *testing.T) {
 	type described struct {

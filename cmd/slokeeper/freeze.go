@@ -22,7 +22,7 @@ import (
 // admin API, recorded with who, why and until when.
 type freezeCommand struct {
 	cmd, lift, set *kingpin.CmdClause
-	url            string
+	daemon         daemonFlags
 	service        string
 	reason         string
 	who            string
@@ -35,7 +35,7 @@ func (c *freezeCommand) register(a *kingpin.Application) {
 	c.lift = c.cmd.Command("lift", "Lift the service's freeze until the override expires, whatever its budgets.")
 	c.set = c.cmd.Command("set", "Freeze the service until the override expires, whatever its budgets.")
 	for _, sub := range []*kingpin.CmdClause{c.lift, c.set} {
-		sub.Flag("url", "Base URL of the slokeeper daemon.").Default("http://localhost:9099").StringVar(&c.url)
+		c.daemon.register(sub)
 		sub.Flag("service", "The service.").Required().StringVar(&c.service)
 		sub.Flag("reason", "Why, for the audit trail.").Required().StringVar(&c.reason)
 		sub.Flag("who", "Who decides, for the audit trail. Default: the user running the command.").StringVar(&c.who)
@@ -56,19 +56,19 @@ func (c *freezeCommand) run(action string, _ *slog.Logger, stdout, stderr io.Wri
 		}
 	}
 	body, _ := json.Marshal(web.OverrideRequest{Action: action, Who: who, Reason: c.reason, Duration: c.duration.String()})
-	u, code := daemonURL(c.url, stderr, "freeze", "api", "v1", "freeze", c.service)
+	client, code := c.daemon.connect("freeze", stderr, "api", "v1", "freeze", c.service)
 	if code != 0 {
 		return code
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	req, err := client.request(ctx, http.MethodPost, nil, bytes.NewReader(body))
 	if err != nil {
 		fmt.Fprintf(stderr, "slokeeper freeze: %v\n", err)
 		return 2
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.do(req)
 	if err != nil {
 		fmt.Fprintf(stderr, "slokeeper freeze: couldn't reach the daemon: %v\n", err)
 		return 2
@@ -82,8 +82,7 @@ func (c *freezeCommand) run(action string, _ *slog.Logger, stdout, stderr io.Wri
 			Reason string    `json:"reason"`
 		} `json:"data"`
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&ans); err != nil {
-		fmt.Fprintf(stderr, "slokeeper freeze: %s answered %s with a body that is not the daemon's: %v\n", u, resp.Status, err)
+	if !client.decode(resp, &ans, "the daemon's", stderr) {
 		return 2
 	}
 	if resp.StatusCode != http.StatusOK {

@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/alecthomas/units"
 
 	"github.com/slokeeper/slokeeper/pkg/app"
+	"github.com/slokeeper/slokeeper/pkg/storage"
 )
 
 // runCommand is `slokeeper run`: the daemon.
@@ -22,6 +24,8 @@ type runCommand struct {
 	opts          app.Options
 	watch         time.Duration
 	memLimitRatio float64
+	writeBody     units.Base2Bytes
+	writeDecoded  units.Base2Bytes
 }
 
 func (c *runCommand) name() string { return c.cmd.FullCommand() }
@@ -42,6 +46,9 @@ func (c *runCommand) register(a *kingpin.Application) {
 		BoolVar(&c.opts.EnableLifecycle)
 	c.cmd.Flag("web.enable-admin-api", "Enable administrative endpoints: manual overrides of a feature freeze (POST /api/v1/freeze/<service>, used by `slokeeper freeze`).").
 		BoolVar(&c.opts.EnableAdminAPI)
+	c.registerReceiver()
+	c.cmd.Flag("web.max-connections", "Maximum number of HTTP connections served at once; more wait.").
+		Default(strconv.Itoa(app.DefaultMaxConnections)).IntVar(&c.opts.MaxConnections)
 	c.cmd.Flag("web.external-url", "The URL under which slokeeper is reachable, used in alerts' generator URL.").
 		PlaceHolder("<URL>").StringVar(&c.opts.ExternalURL)
 	c.cmd.Flag("spec.watch-interval", "How often to check the config and spec files for changes and reload (0 disables).").
@@ -52,8 +59,28 @@ func (c *runCommand) register(a *kingpin.Application) {
 		BoolVar(&c.opts.Demo)
 }
 
+// registerReceiver registers the flags of the remote-write receiver: off unless enabled, as in Prometheus.
+func (c *runCommand) registerReceiver() {
+	d, l := storage.DefaultReceiverLimits(), &c.opts.RemoteWriteLimits
+	c.cmd.Flag("web.enable-remote-write-receiver", "Accept remote writes into the embedded TSDB on POST /api/v1/write (the demo turns it on). Series slokeeper records itself (slo:*, slo_info, ALERTS) are refused.").
+		BoolVar(&c.opts.EnableRemoteWriteReceiver)
+	c.cmd.Flag("web.remote-write.max-body-bytes", "Largest compressed remote-write request body (413 above).").
+		Default(units.Base2Bytes(d.MaxBodyBytes).String()).BytesVar(&c.writeBody)
+	c.cmd.Flag("web.remote-write.max-decoded-bytes", "Largest remote-write request once decompressed (413 above).").
+		Default(units.Base2Bytes(d.MaxDecodedBytes).String()).BytesVar(&c.writeDecoded)
+	c.cmd.Flag("web.remote-write.max-series", "Most series in one remote-write request (413 above).").
+		Default(strconv.Itoa(d.MaxSeries)).IntVar(&l.MaxSeries)
+	c.cmd.Flag("web.remote-write.max-label-name-length", "Longest label name of a written series; longer ones refuse the series.").
+		Default(strconv.Itoa(d.MaxLabelNameLength)).IntVar(&l.MaxLabelNameLength)
+	c.cmd.Flag("web.remote-write.max-label-value-length", "Longest label value of a written series; longer ones refuse the series.").
+		Default(strconv.Itoa(d.MaxLabelValueLength)).IntVar(&l.MaxLabelValueLength)
+	c.cmd.Flag("web.remote-write.max-concurrency", "Remote-write requests decoded and appended at once; others wait.").
+		Default(strconv.Itoa(d.MaxConcurrent)).IntVar(&l.MaxConcurrent)
+}
+
 func (c *runCommand) run(logger *slog.Logger, _, stderr io.Writer) int {
 	c.opts.Logger = logger
+	c.opts.RemoteWriteLimits.MaxBodyBytes, c.opts.RemoteWriteLimits.MaxDecodedBytes = int64(c.writeBody), int(c.writeDecoded)
 	c.opts.WatchInterval = c.watch
 	if c.watch == 0 {
 		c.opts.WatchInterval = -1

@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"sync"
@@ -19,12 +21,14 @@ import (
 	"github.com/prometheus/prometheus/discovery"
 	"github.com/prometheus/prometheus/notifier"
 	"github.com/prometheus/prometheus/rules"
+	"golang.org/x/net/netutil"
 
 	"github.com/prometheus/common/model"
 
 	slokeeper "github.com/slokeeper/slokeeper"
 	"github.com/slokeeper/slokeeper/pkg/budget"
 	"github.com/slokeeper/slokeeper/pkg/config"
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/evaluator"
 	"github.com/slokeeper/slokeeper/pkg/exporter"
 	"github.com/slokeeper/slokeeper/pkg/storage"
@@ -35,7 +39,9 @@ import (
 const (
 	DefaultListenAddress    = ":9099"
 	DefaultSnapshotInterval = 10 * time.Second
-	DefaultWatchInterval    = 10 * time.Second
+	// DefaultMaxConnections is Prometheus' default for --web.max-connections.
+	DefaultMaxConnections = 512
+	DefaultWatchInterval  = 10 * time.Second
 )
 
 // Options configures New.
@@ -56,6 +62,16 @@ type Options struct {
 	ExternalURL string
 	// EnableAdminAPI allows the administrative endpoints: manual overrides of a freeze (--web.enable-admin-api).
 	EnableAdminAPI bool
+	// EnableRemoteWriteReceiver serves POST /api/v1/write into the embedded TSDB
+	// (--web.enable-remote-write-receiver; the demo turns it on). RemoteWriteLimits bound it; the zero value is
+	// storage.DefaultReceiverLimits().
+	EnableRemoteWriteReceiver bool
+	RemoteWriteLimits         storage.ReceiverLimits
+	// MaxConnections bounds the HTTP connections served at once (--web.max-connections); more wait in the
+	// listen queue. Zero means DefaultMaxConnections.
+	MaxConnections int
+	// MetricsMaxAge is how old a rendering of /metrics may be when served (web.DefaultMetricsMaxAge if zero).
+	MetricsMaxAge time.Duration
 	// Demo runs the built-in demo: the example specs, a traffic generator writing days of history and live
 	// samples into the embedded TSDB (in a temporary directory unless StoragePath is set).
 	Demo bool
@@ -80,6 +96,7 @@ type App struct {
 	cfg      atomic.Pointer[config.Config]
 	loaded   atomic.Pointer[loadedSpecs]
 	snapshot atomic.Pointer[budget.Snapshot]
+	slosJSON atomic.Pointer[encodedSLOs]
 	ready    atomic.Bool
 
 	storage   *storage.Storage
@@ -140,7 +157,10 @@ func New(o Options) (_ *App, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("couldn't listen on --web.listen-address=%q: %w", o.ListenAddress, err)
 	}
-	a.listener = l
+	if o.MaxConnections <= 0 {
+		o.MaxConnections = DefaultMaxConnections
+	}
+	a.listener = netutil.LimitListener(l, o.MaxConnections)
 	closers = append(closers, func() { _ = l.Close() })
 	externalURL, err := externalURL(o.ExternalURL, l.Addr().String())
 	if err != nil {
@@ -232,6 +252,17 @@ func New(o Options) (_ *App, err error) {
 	}
 	a.watchHash = a.fingerprint(cfg)
 
+	var receiver http.Handler // nil: no route
+	if o.EnableRemoteWriteReceiver || o.Demo {
+		limits := o.RemoteWriteLimits
+		if limits == (storage.ReceiverLimits{}) {
+			limits = storage.DefaultReceiverLimits()
+		}
+		if err := limits.Validate(); err != nil {
+			return nil, err
+		}
+		receiver = st.Receiver(limits, conventions.Owned)
+	}
 	a.web = web.New(web.Options{
 		Logger:          a.logger.With("component", "web"),
 		Registerer:      a.reg,
@@ -246,9 +277,10 @@ func New(o Options) (_ *App, err error) {
 		Override: func(service string, req web.OverrideRequest) (any, bool, error) {
 			return a.policy.override(service, req, time.Now())
 		},
-		EnableAdmin: o.EnableAdminAPI,
-		RemoteWrite: st.WriteHandler(),
-		Version:     slokeeper.Version(),
+		EnableAdmin:   o.EnableAdminAPI,
+		RemoteWrite:   receiver,
+		MetricsMaxAge: o.MetricsMaxAge,
+		Version:       slokeeper.Version(),
 	})
 	return a, nil
 }
@@ -394,10 +426,26 @@ func (a *App) snapshotLoop(ctx context.Context) {
 // slos is what /api/v1/slos serves (and the status page renders): every SLO's status, a list as in Prometheus'
 // API; the snapshot's time is on /api/v1/status.
 func (a *App) slos() any {
-	if s := a.snapshot.Load(); s != nil && s.SLOs != nil {
-		return s.SLOs
+	s := a.snapshot.Load()
+	if s == nil || s.SLOs == nil {
+		return []budget.Status{}
 	}
-	return []budget.Status{}
+	// Encoded once per snapshot, however many clients ask (1,000 SLOs are about a megabyte of JSON).
+	if c := a.slosJSON.Load(); c != nil && c.snap == s {
+		return c.body
+	}
+	b, err := json.Marshal(s.SLOs)
+	if err != nil {
+		return s.SLOs // the API answers the encoding error
+	}
+	a.slosJSON.Store(&encodedSLOs{snap: s, body: b})
+	return json.RawMessage(b)
+}
+
+// encodedSLOs is a snapshot's SLOs encoded for /api/v1/slos.
+type encodedSLOs struct {
+	snap *budget.Snapshot
+	body json.RawMessage
 }
 
 func (a *App) status() any {

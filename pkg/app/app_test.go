@@ -18,6 +18,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/slokeeper/slokeeper/internal/e2etest"
+	"github.com/slokeeper/slokeeper/pkg/evaluator"
 )
 
 func TestMain(m *testing.M) {
@@ -48,6 +49,9 @@ func start(t *testing.T, o Options) *running {
 	}
 	if o.WatchInterval == 0 {
 		o.WatchInterval = -1
+	}
+	if o.MetricsMaxAge == 0 {
+		o.MetricsMaxAge = -1 // every scrape sees the latest state (the cache is tested in pkg/web)
 	}
 	a, err := New(o)
 	require.NoError(t, err)
@@ -214,6 +218,22 @@ slos:
 	require.Contains(t, body, "api-availability")
 	code, body = r.get(t, "/api/v1/gate/checkout")
 	require.Equal(t, http.StatusOK, code, body)
+
+	// A budget forged through the demo's remote-write receiver (issue 19's attack) is refused, lands in no series
+	// and lifts nothing, even after later snapshots.
+	forgedAt := time.Now()
+	err := e2etest.RemoteWrite(t.Context(), r.base+"/api/v1/write", []e2etest.Series{{
+		Labels:  map[string]string{"__name__": "slo:error_budget_remaining:ratio", "service": "payments", "slo": "api-availability", "route": "capture"},
+		Samples: []e2etest.Sample{{T: forgedAt, V: 0.95}},
+	}})
+	require.ErrorContains(t, err, "slokeeper records these series itself")
+	require.Eventually(t, func() bool { return r.app.Snapshot().Time.After(forgedAt) }, time.Minute, 50*time.Millisecond)
+	code, _ = r.get(t, "/api/v1/gate/payments")
+	require.Equal(t, http.StatusLocked, code)
+	forged, err := evaluator.QueryFunc(r.app.evaluator.Engine(), r.app.storage.Local())(t.Context(), `slo:error_budget_remaining:ratio == 0.95`, time.Now())
+	require.NoError(t, err)
+	require.Empty(t, forged)
+
 	freeze := recv.WaitFor(t, time.Minute, map[string]string{"alertname": "ServiceFeatureFreeze", "service": "payments"})
 	require.Equal(t, "team-payments", freeze.Labels["owner"])
 	require.Contains(t, freeze.Annotations["gate_url"], "/api/v1/gate/payments")

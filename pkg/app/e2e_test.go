@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -181,6 +182,8 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 	r := start(t, Options{ConfigFile: cfg, StoragePath: filepath.Join(t.TempDir(), "data")})
 	r.waitReady(t)
 	a := r.app
+	code, _ := r.post(t, "/api/v1/write")
+	require.Equal(t, http.StatusNotFound, code, "the remote-write receiver is off unless enabled")
 
 	// Backfill covered the whole day from remote read.
 	require.Eventually(t, func() bool {
@@ -262,7 +265,7 @@ func TestPrometheusRemoteWritesIntoEmbeddedTSDB(t *testing.T) {
 	t.Parallel()
 	recv := e2etest.NewAlertReceiver(t)
 	cfg := writeDaemonConfig(t, recv.AlertingConfig())
-	r := start(t, Options{ConfigFile: cfg, StoragePath: filepath.Join(t.TempDir(), "data")})
+	r := start(t, Options{ConfigFile: cfg, StoragePath: filepath.Join(t.TempDir(), "data"), EnableRemoteWriteReceiver: true})
 	prom := e2etest.StartPrometheus(t, e2etest.PrometheusOptions{
 		ConfigYAML: fmt.Sprintf("global:\n  scrape_interval: 15s\nremote_write:\n  - url: %s/api/v1/write\n"+
 			"    queue_config:\n      batch_send_deadline: 1s\n", r.base),

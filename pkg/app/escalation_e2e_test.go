@@ -124,7 +124,7 @@ func TestFreezeEscalatesThroughAlertmanager(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(cfgFile, append(body, am.AlertingConfig()...), 0o644))
 	dataDir := filepath.Join(t.TempDir(), "data")
-	r := start(t, Options{ConfigFile: cfgFile, StoragePath: dataDir})
+	r := start(t, Options{ConfigFile: cfgFile, StoragePath: dataDir, EnableRemoteWriteReceiver: true})
 
 	// Live traffic, pushed into the daemon's remote-write receiver (wherever the daemon currently listens): 5% of
 	// the requests fail from the start, a 50× burn of the 0.1% budget.
@@ -173,7 +173,7 @@ func TestFreezeEscalatesThroughAlertmanager(t *testing.T) {
 	// Restart mid-freeze: still frozen, with the same since, as soon as the new daemon answers (before it has
 	// evaluated a budget again).
 	r.shutdown(t)
-	r = start(t, Options{ConfigFile: cfgFile, StoragePath: dataDir})
+	r = start(t, Options{ConfigFile: cfgFile, StoragePath: dataDir, EnableRemoteWriteReceiver: true})
 	target.Lock()
 	writeURL = r.base + "/api/v1/write"
 	target.Unlock()

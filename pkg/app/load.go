@@ -99,9 +99,36 @@ func (a *App) loadSpecs(cfg *config.Config) (*loadedSpecs, error) {
 	return l, nil
 }
 
-// apply makes cfg and specs the running set: remote read, alerting, remote write, then the rules. On error the
-// rules keep running as they were.
+// apply makes cfg and specs the running set, as one change: the rules are checked first and nothing is applied
+// when they fail; remote read, remote write and alerting are applied next, and when one of them fails (or the
+// rules manager then does) those already applied return to the running config. The status never shows one config
+// while the daemon runs another.
 func (a *App) apply(cfg *config.Config, specs *loadedSpecs) error {
+	prepared, err := a.evaluator.Prepare(specs.groups)
+	if err != nil {
+		return err
+	}
+	if err := a.applyRemotes(cfg); err != nil {
+		a.restoreRemotes()
+		return err
+	}
+	if err := a.evaluator.Commit(prepared); err != nil {
+		a.restoreRemotes()
+		return err
+	}
+	// The rules manager holds what it needs; the generated groups (megabytes at 1,000 SLOs) are not kept.
+	specs.groups = nil
+	a.evaluator.SetTargets(specs.targets)
+	a.cfg.Store(cfg)
+	a.loaded.Store(specs)
+	a.reviews.Set(specs.slos)
+	a.metrics.slos.Set(float64(len(specs.slos)))
+	a.metrics.reloaded(true)
+	return nil
+}
+
+// applyRemotes applies cfg's remote read, remote write and alerting.
+func (a *App) applyRemotes(cfg *config.Config) error {
 	if err := a.storage.ApplyRemoteRead(cfg.RemoteReadConfigs, cfg.Global.ExternalLabels); err != nil {
 		return fmt.Errorf("couldn't apply remote_read: %w", err)
 	}
@@ -119,18 +146,18 @@ func (a *App) apply(cfg *config.Config, specs *loadedSpecs) error {
 	if err := a.discovery.ApplyConfig(sd); err != nil {
 		return fmt.Errorf("couldn't apply alerting service discovery: %w", err)
 	}
-	if err := a.evaluator.Update(specs.groups); err != nil {
-		return err
-	}
-	// The rules manager holds what it needs; the generated groups (megabytes at 1,000 SLOs) are not kept.
-	specs.groups = nil
-	a.evaluator.SetTargets(specs.targets)
-	a.cfg.Store(cfg)
-	a.loaded.Store(specs)
-	a.reviews.Set(specs.slos)
-	a.metrics.slos.Set(float64(len(specs.slos)))
-	a.metrics.reloaded(true)
 	return nil
+}
+
+// restoreRemotes re-applies the running config's remotes after a failed apply (nothing to restore at the start).
+func (a *App) restoreRemotes() {
+	old := a.cfg.Load()
+	if old == nil {
+		return
+	}
+	if err := a.applyRemotes(old); err != nil {
+		a.logger.Error("Restoring the running remote read, remote write and alerting config after a failed reload failed", "err", err)
+	}
 }
 
 // Reload re-reads the config file and the spec files and applies them. A bad file changes nothing: the last

@@ -143,9 +143,7 @@ func (p *policyRun) gate(service, changeClass string) (any, web.GateAnswer) {
 	cfg, specs := p.app.cfg.Load(), p.app.loaded.Load()
 	req := policy.GateRequest{Service: service, ChangeClass: changeClass, Policies: specs.servicePolicies[service],
 		Now: p.now(), MaxAge: p.maxAge(cfg)}
-	p.mtx.Lock()
-	d, ok := p.state.Gate(cfg.Policies, req)
-	p.mtx.Unlock()
+	d, ok := p.decide(cfg.Policies, req)
 	if !ok {
 		if _, loaded := specs.servicePolicies[service]; loaded {
 			return nil, web.GateNotYet
@@ -162,6 +160,15 @@ func (p *policyRun) gate(service, changeClass string) (any, web.GateAnswer) {
 		return d, web.GateRefused
 	}
 	return d, web.GateAllowed
+}
+
+// decide asks the state for the gate's decision. Like every method here that takes p.mtx, it unlocks in a defer:
+// a panic on the way (a state corrupted in memory) must not leave the lock held, or every later gate, policy
+// and override request, and the evaluation loop with them, would wait for it forever.
+func (p *policyRun) decide(ps policy.Policies, req policy.GateRequest) (policy.Decision, bool) {
+	p.mtx.Lock()
+	defer p.mtx.Unlock()
+	return p.state.Gate(ps, req)
 }
 
 // maxAge is how old the last evaluation of the budgets may be for the gate to go by it: three snapshot or rule
@@ -210,25 +217,38 @@ func (p *policyRun) override(service string, req web.OverrideRequest, now time.T
 		return nil, true, fmt.Errorf("duration: must be a positive duration such as 4h or 2d, got %q", req.Duration)
 	}
 	o := policy.Override{Action: policy.OverrideAction(req.Action), Who: req.Who, Why: req.Reason, At: now, Expires: now.Add(time.Duration(d))}
-	p.mtx.Lock()
-	if _, ok := p.state.Services[service]; !ok {
-		p.mtx.Unlock()
-		return nil, false, nil
-	}
-	err = p.state.SetOverride(service, o)
-	p.mtx.Unlock()
-	if err != nil {
-		return nil, true, err
+	if found, err := p.setOverride(service, o); !found || err != nil {
+		return nil, found, err
 	}
 	p.app.logger.Warn("Error budget policy: manual override", "service", service, "action", o.Action, "who", o.Who, "reason", o.Why, "expires", o.Expires)
 	if snap := p.app.snapshot.Load(); snap != nil {
 		p.evaluate(snap, p.app.cfg.Load(), p.app.loaded.Load(), now)
 	} else {
-		p.mtx.Lock()
-		p.saveLocked()
-		p.mtx.Unlock()
+		p.save()
 	}
+	return p.serviceCopy(service), true, nil
+}
+
+// setOverride records o for service; found is false for a service the state does not know.
+func (p *policyRun) setOverride(service string, o policy.Override) (found bool, err error) {
 	p.mtx.Lock()
 	defer p.mtx.Unlock()
-	return p.state.Clone().Services[service], true, nil
+	if _, ok := p.state.Services[service]; !ok {
+		return false, nil
+	}
+	return true, p.state.SetOverride(service, o)
+}
+
+// save writes the state when it changed (see saveLocked).
+func (p *policyRun) save() {
+	p.mtx.Lock()
+	defer p.mtx.Unlock()
+	p.saveLocked()
+}
+
+// serviceCopy is a copy of the state of the service name, nil when the state does not know it.
+func (p *policyRun) serviceCopy(name string) *policy.Service {
+	p.mtx.Lock()
+	defer p.mtx.Unlock()
+	return p.state.Clone().Services[name]
 }

@@ -237,3 +237,16 @@ func TestGateFailsClosedOnUnknownBudgets(t *testing.T) {
 	require.Equal(t, web.GateBlind, answer)
 	require.True(t, d.(policy.Decision).Stale)
 }
+
+// A policy.json that is valid JSON but a wrong state stops the start with the entry to fix, rather than a daemon
+// that panics at its first gate request.
+func TestOpenPolicyRefusesWrongState(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, PolicyStateFile), []byte(`{"version":1,"services":{"payments":null}}`), 0o600))
+	a := &App{logger: promslog.NewNopLogger(), reg: prometheus.NewRegistry()}
+	cfg := config.Default()
+	cfg.Storage.Path = dir
+	err := a.openPolicy(cfg)
+	require.ErrorContains(t, err, "policy state "+filepath.Join(dir, PolicyStateFile)+`: services["payments"]: is null: remove the entry`)
+	require.Nil(t, a.policy)
+}

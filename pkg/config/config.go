@@ -294,11 +294,84 @@ func (c *Config) AlertmanagerDiscovery() map[string]discovery.Configs {
 
 // String renders the configuration as YAML, with resolved paths, defaults
 // filled in and every secret (passwords, tokens, credentials, URL passwords)
-// masked, as Prometheus' /api/v1/status/config shows its own.
+// masked, as Prometheus' /api/v1/status/config shows its own. Unlike
+// Prometheus, it also masks every header value (`headers:` of remote_read and
+// remote_write, `values` of `http_headers:`): those are plain strings in
+// Prometheus' types, and carry API keys and tenant tokens. c keeps them.
 func (c *Config) String() string {
-	b, err := yamlv2.Marshal(c)
+	b, err := yamlv2.Marshal(c.masked())
 	if err != nil {
 		return fmt.Sprintf("<error creating config string: %s>", err)
 	}
 	return string(b)
+}
+
+// maskedValue is what String shows for a header value: Prometheus' mask of a
+// config.Secret.
+const maskedValue = "<secret>"
+
+// masked returns a copy of c for display, with every header value masked. It
+// copies only what it changes and shares the rest with c.
+func (c *Config) masked() *Config {
+	m := *c
+	m.Alerting.AlertmanagerConfigs = maskedEach(c.Alerting.AlertmanagerConfigs, func(am *promconfig.AlertmanagerConfig) {
+		am.HTTPClientConfig.HTTPHeaders = maskedHTTPHeaders(am.HTTPClientConfig.HTTPHeaders)
+	})
+	m.RemoteReadConfigs = maskedEach(c.RemoteReadConfigs, func(rr *promconfig.RemoteReadConfig) {
+		rr.Headers = maskedHeaders(rr.Headers)
+		rr.HTTPClientConfig.HTTPHeaders = maskedHTTPHeaders(rr.HTTPClientConfig.HTTPHeaders)
+	})
+	m.RemoteWriteConfigs = maskedEach(c.RemoteWriteConfigs, func(rw *promconfig.RemoteWriteConfig) {
+		rw.Headers = maskedHeaders(rw.Headers)
+		rw.HTTPClientConfig.HTTPHeaders = maskedHTTPHeaders(rw.HTTPClientConfig.HTTPHeaders)
+	})
+	return &m
+}
+
+// maskedEach returns shallow copies of items, each changed by mask.
+func maskedEach[T any](items []*T, mask func(*T)) []*T {
+	if items == nil {
+		return nil
+	}
+	out := make([]*T, len(items))
+	for i, item := range items {
+		if item != nil {
+			cp := *item
+			mask(&cp)
+			out[i] = &cp
+		}
+	}
+	return out
+}
+
+// maskedHeaders returns headers with every value masked.
+func maskedHeaders(headers map[string]string) map[string]string {
+	if headers == nil {
+		return nil
+	}
+	out := make(map[string]string, len(headers))
+	for name := range headers {
+		out[name] = maskedValue
+	}
+	return out
+}
+
+// maskedHTTPHeaders returns h with every value masked; its secrets are
+// masked by config.Secret's marshalling, and its files are paths.
+func maskedHTTPHeaders(h *commoncfg.Headers) *commoncfg.Headers {
+	if h == nil {
+		return nil
+	}
+	out := &commoncfg.Headers{Headers: make(map[string]commoncfg.Header, len(h.Headers))}
+	for name, header := range h.Headers {
+		if header.Values != nil {
+			values := make([]string, len(header.Values))
+			for i := range values {
+				values[i] = maskedValue
+			}
+			header.Values = values
+		}
+		out.Headers[name] = header
+	}
+	return out
 }

@@ -306,6 +306,68 @@ func TestStringMasksSecrets(t *testing.T) {
 	require.Equal(t, s, again.String())
 }
 
+// String masks every header value (API keys, tenant tokens) of remote_read,
+// remote_write and alertmanagers, and the config keeps the real values.
+func TestStringMasksHeaders(t *testing.T) {
+	const data = `
+specs: [specs/*.yaml]
+alerting:
+  alertmanagers:
+    - static_configs: [{targets: ["127.0.0.1:9093"]}]
+      http_headers:
+        X-Am-Key: {values: [am-header-value]}
+remote_read:
+  - url: http://127.0.0.1:9090/api/v1/read
+    headers: {X-Api-Key: read-header-value, X-Scope-OrgID: read-tenant}
+remote_write:
+  - url: http://127.0.0.1:9009/api/v1/push
+    headers: {X-Api-Key: write-header-value}
+    http_headers:
+      X-Token: {values: [http-header-value, second-value], secrets: [http-header-secret], files: [token]}
+`
+	dir := t.TempDir()
+	c, err := config.Parse(filepath.Join(dir, "slokeeper.yml"), []byte(data))
+	require.NoError(t, err)
+	s := c.String()
+	for _, value := range []string{"am-header-value", "read-header-value", "read-tenant", "write-header-value", "http-header-value", "second-value", "http-header-secret"} {
+		require.NotContains(t, s, value)
+	}
+
+	type httpHeaders map[string]map[string][]string
+	var doc struct {
+		RemoteRead []struct {
+			Headers map[string]string `yaml:"headers"`
+		} `yaml:"remote_read"`
+		RemoteWrite []struct {
+			Headers     map[string]string `yaml:"headers"`
+			HTTPHeaders httpHeaders       `yaml:"http_headers"`
+		} `yaml:"remote_write"`
+		Alerting struct {
+			Alertmanagers []struct {
+				HTTPHeaders httpHeaders `yaml:"http_headers"`
+			} `yaml:"alertmanagers"`
+		} `yaml:"alerting"`
+	}
+	require.NoError(t, yaml.Unmarshal([]byte(s), &doc), s)
+	require.Equal(t, map[string]string{"X-Api-Key": "<secret>", "X-Scope-OrgID": "<secret>"}, doc.RemoteRead[0].Headers)
+	require.Equal(t, map[string]string{"X-Api-Key": "<secret>"}, doc.RemoteWrite[0].Headers)
+	require.Equal(t, httpHeaders{"X-Token": {"values": {"<secret>", "<secret>"}, "secrets": {"<secret>"}, "files": {filepath.Join(dir, "token")}}},
+		doc.RemoteWrite[0].HTTPHeaders)
+	require.Equal(t, httpHeaders{"X-Am-Key": {"values": {"<secret>"}}}, doc.Alerting.Alertmanagers[0].HTTPHeaders)
+
+	// The running config keeps the real values.
+	require.Equal(t, map[string]string{"X-Api-Key": "read-header-value", "X-Scope-OrgID": "read-tenant"}, c.RemoteReadConfigs[0].Headers)
+	require.Equal(t, map[string]string{"X-Api-Key": "write-header-value"}, c.RemoteWriteConfigs[0].Headers)
+	require.Equal(t, []string{"http-header-value", "second-value"}, c.RemoteWriteConfigs[0].HTTPClientConfig.HTTPHeaders.Headers["X-Token"].Values)
+	require.Equal(t, []string{"am-header-value"}, c.Alerting.AlertmanagerConfigs[0].HTTPClientConfig.HTTPHeaders.Headers["X-Am-Key"].Values)
+	require.Equal(t, "read-header-value", c.PrometheusConfig().RemoteReadConfigs[0].Headers["X-Api-Key"])
+
+	// The shown form is still a config file that loads to the same String.
+	again, err := config.Parse(filepath.Join(dir, "slokeeper.yml"), []byte(s))
+	require.NoError(t, err)
+	require.Equal(t, s, again.String())
+}
+
 // Anchors and aliases work in slokeeper's fields and in Prometheus' blocks.
 func TestAliases(t *testing.T) {
 	c, err := config.Parse("slokeeper.yml", []byte(`

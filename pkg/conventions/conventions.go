@@ -5,6 +5,7 @@
 package conventions
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -154,3 +155,10 @@ func ServiceGroupTiles(service string, tile time.Duration) string {
 
 // ServiceGroupBudget names the budget group shared by the SLOs of a service.
 func ServiceGroupBudget(service string) string { return "slo:" + service + ":budget" }
+
+// Owned tells whether series of metric name are slokeeper's own: recorded by its rules (slo:…, slo_info) or by the
+// rules manager (ALERTS, ALERTS_FOR_STATE). The daemon's remote-write receiver refuses them from clients: a client
+// writing them could forge a budget.
+func Owned(name string) bool {
+	return strings.HasPrefix(name, "slo:") || name == Info || name == "ALERTS" || name == "ALERTS_FOR_STATE"
+}

@@ -204,40 +204,67 @@ func New(opts Options) *Evaluator {
 //
 // Each identifier's groups run in a rules manager of their own, and only the identifiers whose groups changed
 // are checked (their expressions parsed once) and updated. When any of them fails the check, Update changes
-// nothing: the last good groups keep running.
+// nothing: the last good groups keep running. Update is Prepare, then Commit.
 func (e *Evaluator) Update(groups map[string][]rulefmt.RuleGroup) error {
+	p, err := e.Prepare(groups)
+	if err != nil {
+		return err
+	}
+	return e.Commit(p)
+}
+
+// Prepared is a set of groups Prepare checked, for Commit.
+type Prepared struct {
+	fps     map[string]uint64
+	parsed  *loadSet
+	removed []string
+}
+
+// Prepare checks groups as Update would, and changes nothing: a reload checks everything before it applies
+// anything. Commit the result before any other Update or Prepare is committed.
+func (e *Evaluator) Prepare(groups map[string][]rulefmt.RuleGroup) (*Prepared, error) {
 	e.updateMtx.Lock()
 	defer e.updateMtx.Unlock()
 	if e.stopped {
-		return errors.New("couldn't load rules: the evaluator is stopped")
+		return nil, errors.New("couldn't load rules: the evaluator is stopped")
 	}
 	// Only the identifiers whose groups changed are checked and given to their manager (see managers).
-	fps := make(map[string]uint64, len(groups))
-	parsed := &loadSet{groups: map[string]*rulefmt.RuleGroups{}, exprs: map[string][]parser.Expr{}}
+	p := &Prepared{fps: make(map[string]uint64, len(groups)),
+		parsed: &loadSet{groups: map[string]*rulefmt.RuleGroups{}, exprs: map[string][]parser.Expr{}}}
 	var errs []error
 	for id, gs := range groups {
-		fps[id] = fingerprint(gs)
-		if !e.managers.changed(id, fps[id]) {
+		p.fps[id] = fingerprint(gs)
+		if !e.managers.changed(id, p.fps[id]) {
 			continue
 		}
-		if err := validate(parsed, id, gs, e.parser); err != nil {
+		if err := validate(p.parsed, id, gs, e.parser); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if len(errs) > 0 {
 		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
-		return fmt.Errorf("couldn't load rules, previous rules kept: %w", errors.Join(errs...))
+		return nil, fmt.Errorf("couldn't load rules, previous rules kept: %w", errors.Join(errs...))
 	}
-	var removed []string
 	for _, id := range e.managers.ids() {
 		if _, ok := groups[id]; !ok {
-			removed = append(removed, id)
+			p.removed = append(p.removed, id)
 		}
 	}
-	if len(parsed.groups) == 0 && len(removed) == 0 {
+	return p, nil
+}
+
+// Commit makes the groups p checked the evaluated ones. An error is a rules manager's own: the spec files it
+// names keep their previous groups.
+func (e *Evaluator) Commit(p *Prepared) error {
+	e.updateMtx.Lock()
+	defer e.updateMtx.Unlock()
+	if e.stopped {
+		return errors.New("couldn't load rules: the evaluator is stopped")
+	}
+	if len(p.parsed.groups) == 0 && len(p.removed) == 0 {
 		return nil // a reload that changed nothing: a file touched, a comment edited
 	}
-	e.loader.swap(parsed)
+	e.loader.swap(p.parsed)
 	// The managers build their groups from what the loader holds: keeping it (tens of MB at 1,000 SLOs) is not
 	// needed until the next Update brings its own.
 	defer e.loader.swap(nil)
@@ -245,13 +272,14 @@ func (e *Evaluator) Update(groups map[string][]rulefmt.RuleGroup) error {
 	if e.opts.ExternalURL != nil {
 		externalURL = e.opts.ExternalURL.String()
 	}
-	for _, id := range slices.Sorted(maps.Keys(parsed.groups)) {
-		// Validated above, the groups load: an error here is the manager's own, and leaves id as it was.
-		if err := e.managers.update(id, fps[id], e.opts.Interval, e.opts.ExternalLabels, externalURL, e.iterate); err != nil {
+	var errs []error
+	for _, id := range slices.Sorted(maps.Keys(p.parsed.groups)) {
+		// Validated by Prepare, the groups load: an error here is the manager's own, and leaves id as it was.
+		if err := e.managers.update(id, p.fps[id], e.opts.Interval, e.opts.ExternalLabels, externalURL, e.iterate); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", id, err))
 		}
 	}
-	for _, id := range removed {
+	for _, id := range p.removed {
 		e.managers.remove(id, e.opts.Interval, e.opts.ExternalLabels, externalURL, e.iterate)
 	}
 	e.forgetRemoved()

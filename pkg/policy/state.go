@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
@@ -276,8 +278,16 @@ func describe(ts []Trigger, threshold string) string {
 }
 
 // SetOverride records a manual override of service at now: it takes effect at the next Evaluate and stays in
-// the history. It fails for a service the state does not know (no SLO of that name has been evaluated).
+// the history. It fails for a service the state does not know (no SLO of that name has been evaluated), and
+// for an override that would not serve as an audit record: who and why must be printable text on one line, of
+// a bounded length (a name or handle; a reason with a link to the incident), and the override must end within
+// a bounded time, so that one typed by mistake (292y) does not outlive everyone's memory of it.
 func (s *State) SetOverride(service string, o Override) error {
+	const (
+		maxWho      = 200
+		maxWhy      = 1000
+		maxDuration = 90 * 24 * time.Hour
+	)
 	svc, ok := s.Services[service]
 	if !ok {
 		return fmt.Errorf("unknown service %q: no SLO of this service is loaded", service)
@@ -285,11 +295,28 @@ func (s *State) SetOverride(service string, o Override) error {
 	if o.Action != OverrideLift && o.Action != OverrideSet {
 		return fmt.Errorf("unknown override %q: want %q or %q", o.Action, OverrideLift, OverrideSet)
 	}
-	if o.Who == "" || o.Why == "" {
+	if strings.TrimSpace(o.Who) == "" || strings.TrimSpace(o.Why) == "" {
 		return fmt.Errorf("an override needs who and why, for the audit trail")
+	}
+	for _, f := range []struct {
+		name, value, want string
+		max               int
+	}{{"who", o.Who, "a name or handle", maxWho}, {"why", o.Why, "a short reason with a link to the incident or ticket", maxWhy}} {
+		switch n := utf8.RuneCountInString(f.value); {
+		case n > f.max:
+			return fmt.Errorf("%s must be at most %d characters, got %d: give %s", f.name, f.max, n, f.want)
+		case !utf8.ValidString(f.value):
+			return fmt.Errorf("%s must be UTF-8 text, got %q", f.name, f.value)
+		case strings.ContainsFunc(f.value, unicode.IsControl):
+			return fmt.Errorf("%s must be printable text on one line, got %q: remove the control characters (newlines, tabs, escapes)", f.name, f.value)
+		}
 	}
 	if !o.Expires.After(o.At) {
 		return fmt.Errorf("an override must expire after it is made, got %s for %s", o.Expires.UTC().Format(time.RFC3339), o.At.UTC().Format(time.RFC3339))
+	}
+	if o.Expires.Sub(o.At) > maxDuration {
+		return fmt.Errorf("an override may last at most %d days, got one made at %s that expires at %s: choose a shorter duration, and renew the override if it is still needed then",
+			maxDuration/(24*time.Hour), o.At.UTC().Format(time.RFC3339), o.Expires.UTC().Format(time.RFC3339))
 	}
 	svc.Override = &o
 	svc.History = append(svc.History, o)

@@ -25,7 +25,8 @@ type Store struct {
 }
 
 // Load reads the persisted state. A missing file is an empty state (a first start); a file that cannot be read
-// or parsed is an error: starting from nothing would unfreeze frozen services.
+// or parsed, or that holds a wrong state (see State.Validate), is an error: starting from nothing would unfreeze
+// frozen services.
 func (s Store) Load() (State, error) {
 	b, err := os.ReadFile(s.Path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -43,6 +44,16 @@ func (s Store) Load() (State, error) {
 	}
 	if f.Services == nil {
 		f.Services = map[string]*Service{}
+	}
+	// Valid JSON can still be a wrong state (a null entry, an unknown status): refused here, it is an error that
+	// names the entry; let through, it would be a panic in the deploy gate later.
+	if err := f.Validate(); err != nil {
+		return State{}, fmt.Errorf("policy state %s: %w", s.Path, err)
+	}
+	for name, svc := range f.Services {
+		if svc.Service == "" {
+			svc.Service = name // see Validate: an empty name stands for the key
+		}
 	}
 	return f.State, nil
 }

@@ -73,6 +73,11 @@ var badSpecs = []struct {
 	{name: "events-neither", want: []string{
 		`testdata/bad/events-neither.bad.yaml:9: slos[0].sli.events: one of errors or good is required`,
 	}},
+	{name: "events-same-as-total", want: []string{
+		`testdata/bad/events-same-as-total.bad.yaml:14: slos[0].sli.events.errors: is the same expression as total: every event would count as an error and the SLI would be 100% bad; select only the failed events, e.g. total's selector with a matcher such as code=~"5.."`,
+		`testdata/bad/events-same-as-total.bad.yaml:20: slos[1].sli.events.errors: is the same expression as total: every event would count as an error and the SLI would be 100% bad; select only the failed events, e.g. total's selector with a matcher such as code=~"5.."`,
+		`testdata/bad/events-same-as-total.bad.yaml:26: slos[2].sli.events.good: is the same expression as total: every event would count as good and the SLO could never spend its budget; select only the successful events, e.g. total's selector with a matcher such as code!~"5.."`,
+	}},
 	{name: "grouping", want: []string{
 		`testdata/bad/grouping.bad.yaml:8: slos[0].grouping[1]: cannot group by "service": slokeeper sets that label`,
 		`testdata/bad/grouping.bad.yaml:8: slos[0].grouping[2]: label "route" is listed twice`,

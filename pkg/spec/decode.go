@@ -10,10 +10,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// maxNodes bounds the work of one file, aliases expanded, so that a hostile
-// document ("billion laughs") fails fast instead of exhausting memory.
-const maxNodes = 200000
-
 // decoder maps a YAML node tree onto the spec structs by their yaml tags,
 // strictly, recording the line of every field path for later validation.
 type decoder struct {
@@ -113,30 +109,9 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
 		}
 		v.Set(s)
 	case reflect.Map:
-		if isNull {
-			return
+		if !isNull {
+			d.decodeMap(n, path, v)
 		}
-		if n.Kind != yaml.MappingNode {
-			d.errorf(n.Line, path, "must be a mapping, got %s", describe(n))
-			return
-		}
-		m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := resolveKey(n.Content[i]), n.Content[i+1]
-			kp := path + "." + k.Value
-			if k.Tag == "!!merge" {
-				d.errorf(k.Line, path, mergeKeyMsg)
-				continue
-			}
-			if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
-				d.errorf(k.Line, kp, "key %q appears twice", k.Value)
-				continue
-			}
-			e := reflect.New(v.Type().Elem()).Elem()
-			d.decode(val, kp, e)
-			m.SetMapIndex(reflect.ValueOf(k.Value), e)
-		}
-		v.Set(m)
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode || isNull {
 			d.errorf(n.Line, path, "must be a string, got %s", describe(n))
@@ -152,6 +127,31 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value) {
 			d.errorf(n.Line, path, "must be a %s, got %s", kindName(v.Kind()), describe(n))
 		}
 	}
+}
+
+// decodeMap reads a mapping of strings (labels, annotations) into the map v.
+func (d *decoder) decodeMap(n *yaml.Node, path string, v reflect.Value) {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n.Line, path, "must be a mapping, got %s", describe(n))
+		return
+	}
+	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := resolveKey(n.Content[i]), n.Content[i+1]
+		kp := path + "." + k.Value
+		if k.Tag == "!!merge" {
+			d.errorf(k.Line, path, mergeKeyMsg)
+			continue
+		}
+		if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
+			d.errorf(k.Line, kp, "key %s appears twice", quote(k.Value))
+			continue
+		}
+		e := reflect.New(v.Type().Elem()).Elem()
+		d.decode(val, kp, e)
+		m.SetMapIndex(reflect.ValueOf(k.Value), e)
+	}
+	v.Set(m)
 }
 
 // decodeDependency reads a dependsOn entry in either of its forms: an id, or a mapping of slo and relation.
@@ -205,11 +205,11 @@ func (d *decoder) decodeStruct(n *yaml.Node, path string, v reflect.Value) {
 				d.mistyped = append(d.mistyped, join(path, hint))
 				hint = fmt.Sprintf(", did you mean %q?", hint)
 			}
-			d.errorf(k.Line, kp, "unknown field %q%s (valid: %s)", k.Value, hint, strings.Join(names, ", "))
+			d.errorf(k.Line, kp, "unknown field %s%s (valid: %s)", quote(k.Value), hint, strings.Join(names, ", "))
 			continue
 		}
 		if seen[k.Value] {
-			d.errorf(k.Line, kp, "field %q appears twice", k.Value)
+			d.errorf(k.Line, kp, "field %s appears twice", quote(k.Value))
 			continue
 		}
 		seen[k.Value] = true

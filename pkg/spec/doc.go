@@ -3,4 +3,11 @@
 // names the file, line and field path, all errors of all files are reported
 // at once, and every PromQL expression is parsed at load time. What passes is
 // turned into the model of pkg/slo with all defaults applied.
+//
+// Everything that could make a generated rule file fail to load, or an SLO
+// meaningless, is refused here, so that `slokeeper check`, `generate` and the
+// daemon agree on what a valid spec is. Input is bounded: Load reads only
+// regular files of at most MaxFileSize bytes (a FIFO or a device is refused
+// without being opened), and the strings that become labels, annotations and
+// ids have the limits of limits.go.
 package spec

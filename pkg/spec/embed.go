@@ -95,39 +95,56 @@ func describeExpr(e parser.Expr) string {
 	return "a " + string(e.Type())
 }
 
+// checkWindow is the range {{.window}} stands for when a query is checked.
+const checkWindow = 5 * time.Minute
+
 // selectorOrQuery accepts a plain selector (slokeeper wraps it in
 // sum(rate(…))) or a query over {{.window}} that returns per-second rates.
-func (v *validator) selectorOrQuery(p, s string) {
+// It returns the rate the generator sums, as PromQL prints it (whitespace,
+// matcher order and parentheses around the whole do not change it), or ""
+// when s is not valid.
+func (v *validator) selectorOrQuery(p, s string) string {
 	if slo.HasWindow(s) || strings.Contains(s, "{{") {
-		v.query(p, s)
-		return
+		return v.query(p, s)
 	}
-	if _, err := selector(s); err != nil {
+	vs, err := selector(s)
+	if err != nil {
 		if _, perr := promql.ParseExpr(s); perr != nil || errors.Is(err, errComment) {
 			v.at(p, "%s", err) // a syntax error: alternatives would not help
-			return
+			return ""
 		}
 		v.at(p, "%s, or a query that contains {{.window}}", err)
+		return ""
 	}
+	return "rate(" + vs.String() + "[" + model.Duration(checkWindow).String() + "])"
 }
 
-// query parses a template query with a sample window.
-func (v *validator) query(p, q string) {
-	expanded := slo.ExpandWindow(q, 5*time.Minute)
+// query parses a template query with a sample window. It returns the query
+// with the window expanded, as PromQL prints it, or "" when it is not valid.
+func (v *validator) query(p, q string) string {
+	expanded := slo.ExpandWindow(q, checkWindow)
 	if strings.Contains(expanded, "{{") {
 		v.at(p, "only the {{.window}} placeholder is supported")
-		return
+		return ""
 	}
 	if hasComment(expanded) {
 		v.at(p, "%s", errComment)
-		return
+		return ""
 	}
 	e, err := promql.ParseExpr(expanded)
 	if err != nil {
-		v.at(p, "invalid PromQL (with {{.window}} as 5m): %s", oneLine(err))
-		return
+		v.at(p, "invalid PromQL (with {{.window}} as %s): %s", model.Duration(checkWindow), oneLine(err))
+		return ""
 	}
 	if e.Type() != parser.ValueTypeVector {
 		v.at(p, "must return an instant vector, got %s", e.Type())
+		return ""
+	}
+	for {
+		pe, ok := e.(*parser.ParenExpr)
+		if !ok {
+			return e.String()
+		}
+		e = pe.Expr
 	}
 }

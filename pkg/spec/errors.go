@@ -34,7 +34,7 @@ func describe(n *yaml.Node) string {
 		if n.Tag == "!!null" {
 			return "nothing"
 		}
-		return fmt.Sprintf("%q", n.Value)
+		return quote(n.Value)
 	}
 	return "an unexpected node"
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"runtime"
 	"sort"
@@ -33,14 +32,14 @@ func Load(paths []string) ([]*slo.SLO, error) {
 	sources := make([]Source, len(paths))
 	errs := make([]error, len(paths))
 	parallel(len(paths), func(i int) {
-		data, err := os.ReadFile(paths[i])
+		data, err := readFile(paths[i])
 		sources[i], errs[i] = Source{File: paths[i], Data: data}, err
 	})
 	var readErrs Errors
 	read := sources[:0]
 	for i, src := range sources {
 		if errs[i] != nil {
-			readErrs = append(readErrs, &Error{File: src.File, Msg: fmt.Sprintf("couldn't read: %v", unwrapPathError(errs[i]))})
+			readErrs = append(readErrs, &Error{File: src.File, Msg: fmt.Sprintf("couldn't read: %v", errs[i])})
 			continue
 		}
 		read = append(read, src)
@@ -136,17 +135,12 @@ func Parse(file string, data []byte) ([]*slo.SLO, error) {
 	return out, nil
 }
 
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
 // parse returns the file's SLOs and its errors; the SLOs are valid only when
 // there are no errors.
 func parse(file string, data []byte) ([]entry, Errors) {
+	if len(data) > MaxFileSize {
+		return nil, Errors{{File: file, Msg: tooLarge(int64(len(data))).Error()}}
+	}
 	d := &decoder{file: file, lines: map[string]int{}}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node

@@ -13,6 +13,7 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	panics   *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -30,9 +31,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			NativeHistogramMaxBucketNumber:  100,
 			NativeHistogramMinResetDuration: time.Hour,
 		}, []string{"handler"}),
+		panics: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "slokeeper_http_panics_total",
+			Help: "Number of panics recovered in HTTP handlers, by route: each is a bug, answered with a 500.",
+		}, []string{"handler"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.requests, m.duration)
+		reg.MustRegister(m.requests, m.duration, m.panics)
 	}
 	return m
 }

@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/promslog"
 )
 
@@ -54,11 +53,15 @@ type Options struct {
 	// Logger receives the server's and the handlers' logs. Nil discards them.
 	Logger *slog.Logger
 	// Registerer receives the HTTP metrics (slokeeper_http_requests_total,
-	// slokeeper_http_request_duration_seconds, promhttp_metric_handler_errors_total). Nil registers none.
+	// slokeeper_http_request_duration_seconds, slokeeper_http_panics_total, promhttp_metric_handler_errors_total).
+	// Nil registers none.
 	// New panics if they are already registered there.
 	Registerer prometheus.Registerer
 	// Gatherer is what /metrics serves. Nil leaves /metrics unrouted (404).
 	Gatherer prometheus.Gatherer
+	// MetricsMaxAge is how old a rendering of /metrics may be when served (see DefaultMetricsMaxAge). Zero means
+	// DefaultMetricsMaxAge; negative renders every scrape afresh.
+	MetricsMaxAge time.Duration
 	// Ready reports whether the daemon is ready (typically: its first evaluation cycle completed). /-/ready
 	// answers 503 until it returns true. Nil means always ready.
 	Ready func() bool
@@ -121,6 +124,9 @@ func New(opts Options) *Handler {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = DefaultShutdownTimeout
 	}
+	if opts.MetricsMaxAge == 0 {
+		opts.MetricsMaxAge = DefaultMetricsMaxAge
+	}
 	h := &Handler{
 		opts:    opts,
 		logger:  opts.Logger,
@@ -132,12 +138,7 @@ func New(opts Options) *Handler {
 	get := []string{http.MethodGet, http.MethodHead}
 	h.route("/{$}", PathIndex, get, http.HandlerFunc(h.index))
 	if opts.Gatherer != nil {
-		h.route(PathMetrics, PathMetrics, get, promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{
-			ErrorLog:          slog.NewLogLogger(opts.Logger.With("component", "metrics").Handler(), slog.LevelError),
-			ErrorHandling:     promhttp.ContinueOnError,
-			Registry:          opts.Registerer,
-			EnableOpenMetrics: true,
-		}))
+		h.route(PathMetrics, PathMetrics, get, newMetricsCache(opts.Gatherer, opts.MetricsMaxAge, opts.Logger.With("component", "metrics"), opts.Registerer))
 	}
 	h.route(PathHealthy, PathHealthy, get, http.HandlerFunc(healthy))
 	h.route(PathReady, PathReady, get, http.HandlerFunc(h.ready))
@@ -174,9 +175,9 @@ func New(opts Options) *Handler {
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
-// route registers next on pattern behind a method check and the HTTP metrics labelled with name.
+// route registers next on pattern behind a method check, panic recovery and the HTTP metrics labelled with name.
 func (h *Handler) route(pattern, name string, methods []string, next http.Handler) {
-	h.mux.Handle(pattern, h.metrics.instrument(name, allowMethods(methods, next)))
+	h.mux.Handle(pattern, h.metrics.instrument(name, h.recoverPanics(name, allowMethods(methods, next))))
 }
 
 // allowMethods answers 405 with an Allow header to requests whose method is not in methods.

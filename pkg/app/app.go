@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -93,11 +92,11 @@ type App struct {
 	reg     *prometheus.Registry
 	metrics *appMetrics
 
-	cfg      atomic.Pointer[config.Config]
-	loaded   atomic.Pointer[loadedSpecs]
-	snapshot atomic.Pointer[budget.Snapshot]
-	slosJSON atomic.Pointer[encodedSLOs]
-	ready    atomic.Bool
+	cfg         atomic.Pointer[config.Config]
+	loaded      atomic.Pointer[loadedSpecs]
+	snapshot    atomic.Pointer[budget.Snapshot]
+	slosEncoded atomic.Pointer[encodedSLOs]
+	ready       atomic.Bool
 
 	storage   *storage.Storage
 	evaluator *evaluator.Evaluator
@@ -431,21 +430,21 @@ func (a *App) slos() any {
 		return []budget.Status{}
 	}
 	// Encoded once per snapshot, however many clients ask (1,000 SLOs are about a megabyte of JSON).
-	if c := a.slosJSON.Load(); c != nil && c.snap == s {
+	if c := a.slosEncoded.Load(); c != nil && c.snap == s {
 		return c.body
 	}
-	b, err := json.Marshal(s.SLOs)
+	e, err := web.Encode(s.SLOs)
 	if err != nil {
 		return s.SLOs // the API answers the encoding error
 	}
-	a.slosJSON.Store(&encodedSLOs{snap: s, body: b})
-	return json.RawMessage(b)
+	a.slosEncoded.Store(&encodedSLOs{snap: s, body: e})
+	return e
 }
 
 // encodedSLOs is a snapshot's SLOs encoded for /api/v1/slos.
 type encodedSLOs struct {
 	snap *budget.Snapshot
-	body json.RawMessage
+	body *web.Encoded
 }
 
 func (a *App) status() any {

@@ -96,32 +96,40 @@ func BenchmarkDaemonRSS(b *testing.B) {
 // resident memory is read from /proc/PID/status: no benchmark harness, test binary or set-up leftovers in it.
 // Target: rss-MiB under 256.
 func BenchmarkDaemonProcessRSS(b *testing.B) {
-	dir := b.TempDir()
-	files := writeBenchSpecs(b, filepath.Join(dir, "specs"))
-	slos, err := spec.Load(files)
-	if err != nil {
-		b.Fatal(err)
-	}
-	data := filepath.Join(dir, "data")
-	writeBenchHistory(b, data, slos, time.Now())
-	bin := filepath.Join(dir, "slokeeper")
-	build := exec.CommandContext(b.Context(), "go", "build", "-o", bin, "./cmd/slokeeper")
-	build.Dir = "../.."
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
-
+	bin, specs, data, want := prepareBenchProcess(b)
 	var done bool
 	for b.Loop() {
 		if done {
 			continue
 		}
 		done = true
-		runBenchProcess(b, bin, filepath.Join(dir, "specs", "*.yaml"), data, len(slos))
+		runBenchProcess(b, bin, specs, data, want, nil)
 	}
 }
 
-func runBenchProcess(b *testing.B, bin, specs, data string, want int) {
+// prepareBenchProcess writes the 1,000 SLOs and their history and builds the binary: what runBenchProcess runs.
+func prepareBenchProcess(b *testing.B) (bin, specs, data string, want int) {
+	dir := b.TempDir()
+	files := writeBenchSpecs(b, filepath.Join(dir, "specs"))
+	slos, err := spec.Load(files)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data = filepath.Join(dir, "data")
+	writeBenchHistory(b, data, slos, time.Now())
+	bin = filepath.Join(dir, "slokeeper")
+	build := exec.CommandContext(b.Context(), "go", "build", "-o", bin, "./cmd/slokeeper")
+	build.Dir = "../.."
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin, filepath.Join(dir, "specs", "*.yaml"), data, len(slos)
+}
+
+// runBenchProcess starts the binary on specs and data and waits until it is ready, backfilled and reports want
+// budgets. Then it runs load with the daemon's address and process id when load is not nil, or else samples the
+// daemon's memory for a minute.
+func runBenchProcess(b *testing.B, bin, specs, data string, want int, load func(addr string, pid int)) {
 	addr := e2etest.FreeAddress(b)
 	var logs e2etest.SyncBuffer
 	cmd := exec.Command(bin, "run", "--spec.files="+specs, "--storage.path="+data, "--web.listen-address="+addr,
@@ -198,6 +206,10 @@ func runBenchProcess(b *testing.B, bin, specs, data string, want int) {
 		if s.Coverage < 0.99 || math.Abs(*s.BudgetRemaining-0.5) > 0.1 {
 			b.Fatalf("%s/%s: coverage %g, budget remaining %g: want 1 and 0.5", s.Service, s.SLO, s.Coverage, *s.BudgetRemaining)
 		}
+	}
+	if load != nil {
+		load(addr, cmd.Process.Pid)
+		return
 	}
 	// Resident memory moves with the garbage collector's cycles: sample it every second for a minute after the
 	// daemon settled (two budget evaluations, four of the sli groups), and report the median and the highest.

@@ -2,7 +2,6 @@ package evaluator
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -260,30 +259,35 @@ func (e *Evaluator) backfillOne(ctx context.Context, j job) (int, error) {
 	split := tileLast.Add(-t.Recent)
 	coarse := gcd(t.Base, t.Tile)
 	n := 0
-	for _, r := range t.BaseRules {
+	totals := totalsSeen{}
+	for _, r := range totalFirst(t.BaseRules, conventions.TotalRate(t.Base)) {
+		pairs := pairing{note: totals}
+		if r.Record != conventions.TotalRate(t.Base) {
+			pairs = pairing{keep: totals}
+		}
 		// Coarse part: (lastBase, split], enough to build the first tile.
 		from := gridAfter(split, coarse, maxTime(lastBase, tileFirst.Add(-t.Tile)))
-		k, err := e.backfillRule(ctx, r, from, split, coarse)
+		k, err := e.backfillRule(ctx, r, from, split, coarse, pairs)
 		n += k
 		if err != nil {
 			return n, err
 		}
 		from = gridAfter(sliLast, sliGroup.Interval(), maxTime(lastBase, split))
-		k, err = e.backfillRule(ctx, r, from, sliLast, sliGroup.Interval())
+		k, err = e.backfillRule(ctx, r, from, sliLast, sliGroup.Interval(), pairs)
 		n += k
 		if err != nil {
 			return n, err
 		}
 	}
 	for _, r := range t.StitchRules {
-		k, err := e.backfillRule(ctx, r, gridAfter(sliLast, sliGroup.Interval(), maxTime(lastBase, split)), sliLast, sliGroup.Interval())
+		k, err := e.backfillRule(ctx, r, gridAfter(sliLast, sliGroup.Interval(), maxTime(lastBase, split)), sliLast, sliGroup.Interval(), pairing{})
 		n += k
 		if err != nil {
 			return n, err
 		}
 	}
 	for _, r := range t.TileRules {
-		k, err := e.backfillRule(ctx, r, tileFirst, tileLast, t.Tile)
+		k, err := e.backfillRule(ctx, r, tileFirst, tileLast, t.Tile, pairing{})
 		n += k
 		if err != nil {
 			return n, err
@@ -292,7 +296,7 @@ func (e *Evaluator) backfillOne(ctx context.Context, j job) (int, error) {
 	// The period as of the newest tile, which the budget group reads until the live tiles group records its
 	// own. (At every tile it would cost a period of tiles per step.)
 	for _, r := range t.PeriodRules {
-		k, err := e.backfillRule(ctx, r, tileLast, tileLast, t.Tile)
+		k, err := e.backfillRule(ctx, r, tileLast, tileLast, t.Tile, pairing{})
 		n += k
 		if err != nil {
 			return n, err
@@ -360,8 +364,10 @@ func (e *Evaluator) lastSample(ctx context.Context, t Target, name string, from,
 	return time.UnixMilli(last), nil
 }
 
-// backfillRule evaluates a recording rule at from, from+step, …, to (inclusive) and appends what it records.
-func (e *Evaluator) backfillRule(ctx context.Context, r rulefmt.Rule, from, to time.Time, step time.Duration) (int, error) {
+// backfillRule evaluates a recording rule at from, from+step, …, to (inclusive) and appends what it records, as
+// the live group would have: with staleness markers where a series stops (see appendMatrix), and, for the error
+// base rate, only where the total base rate was recorded too (pairs).
+func (e *Evaluator) backfillRule(ctx context.Context, r rulefmt.Rule, from, to time.Time, step time.Duration, pairs pairing) (int, error) {
 	if from.After(to) {
 		return 0, nil
 	}
@@ -372,46 +378,13 @@ func (e *Evaluator) backfillRule(ctx context.Context, r rulefmt.Rule, from, to t
 		var k int
 		err := RangeQuery(ctx, e.engine, e.route(qs), qs, start, end, step, func(m promql.Matrix) error {
 			var err error
-			k, err = e.appendMatrix(ctx, r, m)
+			k, err = e.appendMatrix(ctx, r, m, step, end, pairs)
 			return err
 		})
 		n += k
 		if err != nil {
 			return n, fmt.Errorf("couldn't backfill %s over [%s, %s]: %w", r.Record, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339), err)
 		}
-	}
-	return n, nil
-}
-
-func (e *Evaluator) appendMatrix(ctx context.Context, r rulefmt.Rule, m promql.Matrix) (int, error) {
-	app := e.opts.Appendable.AppenderV2(ctx)
-	lb := labels.NewBuilder(labels.EmptyLabels())
-	n := 0
-	for _, s := range m {
-		lb.Reset(s.Metric)
-		lb.Set(labels.MetricName, r.Record)
-		for k, v := range r.Labels {
-			lb.Set(k, v)
-		}
-		ls := lb.Labels()
-		var ref storage.SeriesRef
-		for _, p := range s.Floats {
-			var err error
-			ref, err = app.Append(ref, ls, 0, p.T, p.F, nil, nil, storage.AOptions{})
-			switch {
-			case err == nil:
-				n++
-			case errors.Is(err, storage.ErrDuplicateSampleForTimestamp), errors.Is(err, storage.ErrOutOfOrderSample),
-				errors.Is(err, storage.ErrTooOldSample), errors.Is(err, storage.ErrOutOfBounds):
-				// Already recorded live, or older than the TSDB keeps: nothing to repair.
-			default:
-				_ = app.Rollback()
-				return n, fmt.Errorf("couldn't append backfilled %s: %w", r.Record, err)
-			}
-		}
-	}
-	if err := app.Commit(); err != nil {
-		return 0, fmt.Errorf("couldn't commit backfilled %s: %w", r.Record, err)
 	}
 	return n, nil
 }

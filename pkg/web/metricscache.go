@@ -27,7 +27,8 @@ type metricsCache struct {
 	errors   *prometheus.CounterVec
 
 	mtx        sync.Mutex
-	renderings map[renderKey]*rendering
+	renderings map[renderKey]*rendering // the newest done rendering of each key
+	making     map[renderKey]*rendering // the one being made, if any
 }
 
 type renderKey struct {
@@ -35,7 +36,7 @@ type renderKey struct {
 	gzip   bool
 }
 
-// rendering is one encoded /metrics body; done is closed once body is set.
+// rendering is one encoded /metrics body, made from a gathering started at `at`; done is closed once body is set.
 type rendering struct {
 	done chan struct{}
 	at   time.Time
@@ -43,7 +44,7 @@ type rendering struct {
 }
 
 func newMetricsCache(g prometheus.Gatherer, maxAge time.Duration, logger *slog.Logger, reg prometheus.Registerer) *metricsCache {
-	c := &metricsCache{gatherer: g, maxAge: maxAge, logger: logger, renderings: map[renderKey]*rendering{},
+	c := &metricsCache{gatherer: g, maxAge: maxAge, logger: logger, renderings: map[renderKey]*rendering{}, making: map[renderKey]*rendering{},
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "promhttp_metric_handler_errors_total",
 			Help: "Total number of internal errors encountered by the /metrics handler, by cause: gathering or encoding.",
@@ -71,31 +72,40 @@ func (c *metricsCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(ren.body)
 }
 
-// get returns a rendering for key at most maxAge old at now, or the one being made, or starts a new one.
+// get returns the rendering to serve for key at now. A fresh one (at most maxAge old) is served as it is. When it
+// is older, a new one is started and the old one served meanwhile (a scrape never waits for a rendering while
+// there is one, as a cache revalidating in the background); with none yet, the scrape waits for the first.
 func (c *metricsCache) get(key renderKey, now time.Time) *rendering {
 	c.mtx.Lock()
 	defer c.mtx.Unlock()
-	if ren, ok := c.renderings[key]; ok {
+	cur, next := c.renderings[key], c.making[key]
+	if next != nil {
 		select {
-		case <-ren.done:
-			if now.Sub(ren.at) < c.maxAge {
-				return ren
-			}
+		case <-next.done:
+			cur, next = next, nil
+			c.renderings[key] = cur
+			delete(c.making, key)
 		default:
-			return ren // being made
 		}
 	}
-	ren := &rendering{done: make(chan struct{})}
-	c.renderings[key] = ren
-	go c.render(key, ren)
-	return ren
+	if cur != nil && now.Sub(cur.at) < c.maxAge {
+		return cur
+	}
+	if next == nil {
+		next = &rendering{done: make(chan struct{}), at: now}
+		c.making[key] = next
+		go c.render(key, next)
+	}
+	if cur != nil {
+		return cur
+	}
+	return next
 }
 
 // render gathers and encodes into ren. Like promhttp with ContinueOnError, what could be gathered is served and
 // the errors are logged and counted.
 func (c *metricsCache) render(key renderKey, ren *rendering) {
 	defer close(ren.done)
-	ren.at = time.Now()
 	mfs, err := c.gatherer.Gather()
 	if err != nil {
 		c.errors.WithLabelValues("gathering").Inc()

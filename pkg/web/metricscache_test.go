@@ -31,7 +31,7 @@ func (g *blockingGatherer) Gather() ([]*dto.MetricFamily, error) {
 }
 
 // However many scrapes come while a rendering is being made, or while it is fresh, the registry is gathered once;
-// a stale rendering is made again.
+// a stale rendering is made again in the background while the stale one is served.
 func TestMetricsCacheSharesRenderings(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	counter := prometheus.NewCounter(prometheus.CounterOpts{Name: "test_total", Help: "A test counter."})
@@ -55,9 +55,17 @@ func TestMetricsCacheSharesRenderings(t *testing.T) {
 	other := c.get(renderKey{format: key.format, gzip: true}, t0)
 	require.NotSame(t, first, other, "each format and compression has its own rendering")
 	<-other.done
-	stale := c.get(key, time.Now().Add(2*time.Minute))
-	<-stale.done
-	require.Contains(t, string(stale.body), "test_total 1")
+	later := t0.Add(2 * time.Minute)
+	require.Same(t, first, c.get(key, later), "stale: still served while the next is made")
+	c.mtx.Lock()
+	next := c.making[key]
+	c.mtx.Unlock()
+	require.NotNil(t, next)
+	require.Same(t, first, c.get(key, later), "one rendering made at a time")
+	<-next.done
+	fresh := c.get(key, later)
+	require.Same(t, next, fresh)
+	require.Contains(t, string(fresh.body), "test_total 1")
 	require.Equal(t, int64(3), g.calls.Load())
 }
 

@@ -72,7 +72,8 @@ type Options struct {
 	// EnableLifecycle enables /-/reload (--web.enable-lifecycle). Without it /-/reload answers 403.
 	EnableLifecycle bool
 	// SLOs returns the per-SLO status served by GET /api/v1/slos and rendered by the status page. The value
-	// must marshal to JSON; a list of objects renders as a table. Nil serves an empty list.
+	// must marshal to JSON; a list of objects renders as a table. An *Encoded is served as it is (encode once what
+	// many clients ask). Nil serves an empty list.
 	SLOs func() any
 	// Status returns the daemon's status (configuration, reload state, …) served by GET /api/v1/status. It
 	// must marshal to JSON. Nil serves {"version": Version}.
@@ -143,7 +144,11 @@ func New(opts Options) *Handler {
 	h.route(PathHealthy, PathHealthy, get, http.HandlerFunc(healthy))
 	h.route(PathReady, PathReady, get, http.HandlerFunc(h.ready))
 	h.route(PathReload, PathReload, []string{http.MethodPost, http.MethodPut}, http.HandlerFunc(h.reload))
-	h.route(PathSLOs, PathSLOs, get, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	h.route(PathSLOs, PathSLOs, get, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e, ok := opts.SLOs().(*Encoded); ok {
+			e.serve(w, r)
+			return
+		}
 		h.respond(w, opts.SLOs())
 	}))
 	h.route(PathStatus, PathStatus, get, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

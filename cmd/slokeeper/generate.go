@@ -16,6 +16,7 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/common/model"
 
+	"github.com/slokeeper/slokeeper/internal/atomicfile"
 	"github.com/slokeeper/slokeeper/pkg/generate"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 	"github.com/slokeeper/slokeeper/pkg/spec"
@@ -83,7 +84,10 @@ func (c *generateCommand) run(logger *slog.Logger, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "slokeeper: couldn't create --output.dir: %v\n", err)
 		return 1
 	}
-	if err := writeOutputs(outs, runtime.GOMAXPROCS(0)); err != nil {
+	for _, stale := range atomicfile.CleanStale(c.outDir) {
+		logger.Info("Removed what a killed generate left", "path", stale)
+	}
+	if err := writeOutputs(c.outDir, outs, runtime.GOMAXPROCS(0)); err != nil {
 		fmt.Fprintf(stderr, "slokeeper: %v\nno files written\n", err)
 		return 1
 	}

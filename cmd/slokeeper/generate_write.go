@@ -14,11 +14,12 @@ type output struct {
 }
 
 // writeOutputs renders the pieces of every output on workers goroutines and
-// writes them in order, each output to a temporary file beside its path.
+// writes them in order, each output to a temporary file in a staging
+// directory beside outDir (or beside its path, see atomicfile.StageBeside).
 // Only when every output is written and synced are they renamed into place:
 // on any error no file changes. At most a few pieces per worker are held at
 // a time, whatever the size of the outputs.
-func writeOutputs(outs []output, workers int) error {
+func writeOutputs(outDir string, outs []output, workers int) error {
 	type piece struct {
 		render func() []byte
 		done   chan []byte
@@ -46,6 +47,7 @@ func writeOutputs(outs []output, workers int) error {
 
 	next := func() []byte { return <-(<-inOrder).done }
 	var set atomicfile.Set
+	set.StageBeside(outDir) // a ruler's glob over outDir never sees a half-written file
 	var err error
 	for _, o := range outs {
 		if err != nil {

@@ -3,7 +3,6 @@ package atomicfile
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 )
 
 // Set writes several files as one change: each is written to a temporary
@@ -18,6 +17,8 @@ import (
 // files took longer than rendering them.
 type Set struct {
 	files []*File
+	// dir and stage: see StageBeside.
+	dir, stage string
 }
 
 // File is one file of a Set being written.
@@ -30,7 +31,7 @@ type File struct {
 
 // Create starts the file that will replace path on Commit.
 func (s *Set) Create(path string) (*File, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	tmp, err := s.tempFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +84,7 @@ func (s *Set) Commit() error {
 		}
 	}
 	s.files = nil
+	s.removeStage()
 	return nil
 }
 
@@ -93,4 +95,5 @@ func (s *Set) Abort() {
 		_ = os.Remove(f.tmp.Name())
 	}
 	s.files = nil
+	s.removeStage()
 }

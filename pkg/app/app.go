@@ -96,6 +96,7 @@ type App struct {
 	loaded      atomic.Pointer[loadedSpecs]
 	snapshot    atomic.Pointer[budget.Snapshot]
 	slosEncoded atomic.Pointer[encodedSLOs]
+	slosMtx     sync.Mutex // one encoding at a time
 	ready       atomic.Bool
 
 	storage   *storage.Storage
@@ -429,7 +430,13 @@ func (a *App) slos() any {
 	if s == nil || s.SLOs == nil {
 		return []budget.Status{}
 	}
-	// Encoded once per snapshot, however many clients ask (1,000 SLOs are about a megabyte of JSON).
+	// Encoded once per snapshot, however many clients ask (1,000 SLOs are about a megabyte of JSON): the clients
+	// that come while it is being encoded wait for it rather than each encoding their own.
+	if c := a.slosEncoded.Load(); c != nil && c.snap == s {
+		return c.body
+	}
+	a.slosMtx.Lock()
+	defer a.slosMtx.Unlock()
 	if c := a.slosEncoded.Load(); c != nil && c.snap == s {
 		return c.body
 	}

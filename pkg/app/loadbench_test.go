@@ -74,10 +74,10 @@ func loadDaemon(b *testing.B, addr string, pid int, d time.Duration) {
 			}
 		})
 	}
-	var rssMax float64
+	var rssMax, anonMax float64
 	for time.Now().Before(deadline) {
 		st := procStatus(b, fmt.Sprintf("/proc/%d/status", pid))
-		rssMax = max(rssMax, st["VmRSS"])
+		rssMax, anonMax = max(rssMax, st["VmRSS"]), max(anonMax, st["RssAnon"])
 		time.Sleep(time.Second)
 	}
 	if p := os.Getenv("SLOKEEPER_BENCH_HEAPPROFILE"); p != "" {
@@ -101,4 +101,5 @@ func loadDaemon(b *testing.B, addr string, pid int, d time.Duration) {
 	}
 	b.ReportMetric(float64(total), "errors")
 	b.ReportMetric(rssMax, "rss-max-MiB")
+	b.ReportMetric(anonMax, "rss-anon-max-MiB") // the rest is file-backed: TSDB chunks and the executable
 }

@@ -259,11 +259,13 @@ func (e *Evaluator) backfillOne(ctx context.Context, j job) (int, error) {
 	split := tileLast.Add(-t.Recent)
 	coarse := gcd(t.Base, t.Tile)
 	n := 0
-	totals := totalsSeen{}
-	for _, r := range totalFirst(t.BaseRules, conventions.TotalRate(t.Base)) {
-		pairs := pairing{note: totals}
-		if r.Record != conventions.TotalRate(t.Base) {
-			pairs = pairing{keep: totals}
+	// The base rules in evaluation order: the second reads the first (an events SLI's error rate falls back on its
+	// total, a raw SLI's total is derived from its error ratio), and is recorded only beside it.
+	first := seenAt{}
+	for i, r := range t.BaseRules {
+		pairs := pairing{note: first}
+		if i > 0 {
+			pairs = pairing{keep: first}
 		}
 		// Coarse part: (lastBase, split], enough to build the first tile.
 		from := gridAfter(split, coarse, maxTime(lastBase, tileFirst.Add(-t.Tile)))

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -15,34 +14,19 @@ import (
 	"github.com/prometheus/prometheus/storage"
 )
 
-// totalsSeen holds, per series of the total base rate (its labels without the name), the timestamps backfill
-// recorded it at.
-type totalsSeen map[string]map[int64]bool
+// seenAt holds, per series of a base rate (its labels without the name), the timestamps backfill recorded it at.
+type seenAt map[string]map[int64]bool
 
-// pairing says what appendMatrix does with the base rates. The live sli group records the error base rate and
-// the total one in the same evaluation, and the error rule's fallback (`or 0 * total`) pairs them. A range query
-// does not: at a step where the raw series have just stopped, the fallback still finds the total within the
-// lookback and records a zero error rate with no total beside it; every window and tile averaging it then counts
-// a stretch without errors that had no traffic at all, and refills the budget. So the total is backfilled first
-// (note records where), and the error rate only where the total is (keep).
+// pairing says what appendMatrix does with the two base rates. The live sli group records both in one evaluation,
+// and the second reads the first: an events SLI's error rate falls back on `or 0 * total`. A range query does not
+// pair them: at a step where the raw series have just stopped, the fallback still finds the total within the
+// lookback (a live one that a failing evaluation left without a staleness marker) and records a zero error rate
+// with no total beside it; every window and tile averaging it then counts a stretch without errors that had no
+// traffic at all, and refills the budget. So the first base rate is backfilled first (note records where), and
+// the second only where the first is (keep).
 type pairing struct {
-	note totalsSeen
-	keep totalsSeen
-}
-
-// totalFirst orders base rules so that the total base rate, named total, comes first.
-func totalFirst(rs []rulefmt.Rule, total string) []rulefmt.Rule {
-	out := slices.Clone(rs)
-	slices.SortStableFunc(out, func(a, b rulefmt.Rule) int {
-		switch {
-		case a.Record == total && b.Record != total:
-			return -1
-		case b.Record == total && a.Record != total:
-			return 1
-		}
-		return 0
-	})
-	return out
+	note seenAt
+	keep seenAt
 }
 
 // appendMatrix appends what r recorded at each step of a range query ending at end, as the live group would have:

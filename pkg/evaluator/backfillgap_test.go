@@ -13,6 +13,7 @@ import (
 
 	c "github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/generate"
+	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
 // writeGappedHistory writes two days of 15s scrapes ending at end with a constant 5% of errors, except in gaps,
@@ -111,4 +112,27 @@ func TestGapBackfillRecordsNoErrorWithoutItsTotal(t *testing.T) {
 	f := &fixture{st: st, ev: ev}
 	got := f.query(t, "count_over_time("+c.ErrorRate(w.Base)+`{slo="availability"}[19m])`, now.Add(-time.Minute))
 	require.Empty(t, got, "error base rates recorded in the gap, with no total beside them")
+}
+
+// A raw SLI's total base rate is derived from its error ratio (evaluated after it): backfill pairs them in that
+// order too, and records both.
+func TestBackfillPairsARawSLI(t *testing.T) {
+	s := availabilitySLO()
+	s.SLI = slo.SLI{Kind: slo.SLIRaw, ErrorRatio: `sum(rate(http_requests_total{code="500"}[{{.window}}])) / sum(rate(http_requests_total[{{.window}}]))`}
+	w := generate.Options{}.Windows(s.Period)
+	dir := t.TempDir()
+	now := time.Now()
+	writeGappedHistory(t, dir, now, [][2]time.Time{{now.Add(-time.Hour), now.Add(-40 * time.Minute)}})
+	st := openStorage(t, dir)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	ev := startBackfilling(t, st, s, prometheus.NewRegistry())
+	t.Cleanup(ev.Stop)
+	f := &fixture{st: st, ev: ev}
+	sel := `{slo="availability"}[2d])`
+	errs := f.query(t, "count_over_time("+c.ErrorRate(w.Base)+sel, now)
+	totals := f.query(t, "count_over_time("+c.TotalRate(w.Base)+sel, now)
+	require.Len(t, errs, 1)
+	require.Len(t, totals, 1)
+	require.Greater(t, totals[0].F, 400.0, "a day of 5m steps and the recent part at 30s")
+	require.Equal(t, errs[0].F, totals[0].F)
 }

@@ -74,7 +74,8 @@ func (c *metricsCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // get returns the rendering to serve for key at now. A fresh one (at most maxAge old) is served as it is. When it
 // is older, a new one is started and the old one served meanwhile (a scrape never waits for a rendering while
-// there is one, as a cache revalidating in the background); with none yet, the scrape waits for the first.
+// there is one, as a cache revalidating in the background); with none yet, the scrape waits for the first. With
+// a maxAge that is not positive, every scrape waits for a rendering made after it came (concurrent ones share it).
 func (c *metricsCache) get(key renderKey, now time.Time) *rendering {
 	c.mtx.Lock()
 	defer c.mtx.Unlock()
@@ -96,10 +97,10 @@ func (c *metricsCache) get(key renderKey, now time.Time) *rendering {
 		c.making[key] = next
 		go c.render(key, next)
 	}
-	if cur != nil {
+	if cur != nil && c.maxAge > 0 {
 		return cur
 	}
-	return next
+	return next // the first rendering, or every one when maxAge is not positive
 }
 
 // render gathers and encodes into ren. Like promhttp with ContinueOnError, what could be gathered is served and

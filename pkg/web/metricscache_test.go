@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -103,5 +104,20 @@ func TestMetricsCacheNegotiates(t *testing.T) {
 	require.True(t, strings.HasSuffix(body, "# EOF\n"), body)
 	for accept, want := range map[string]bool{"gzip": true, "deflate, gzip;q=1.0": true, "gzip;q=0": false, "identity": false, "": false} {
 		require.Equal(t, want, acceptsGzip(accept), accept)
+	}
+}
+
+// With a negative age, every scrape sees what was gathered after it came.
+func TestMetricsCacheNoAge(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	counter := prometheus.NewCounter(prometheus.CounterOpts{Name: "test_total", Help: "A test counter."})
+	reg.MustRegister(counter)
+	c := newMetricsCache(reg, -1, promslog.NewNopLogger(), nil)
+	key := renderKey{format: expfmt.NewFormat(expfmt.TypeTextPlain)}
+	for i := range 3 {
+		counter.Inc()
+		ren := c.get(key, time.Now())
+		<-ren.done
+		require.Contains(t, string(ren.body), "test_total "+strconv.Itoa(i+1))
 	}
 }

@@ -74,6 +74,8 @@ func (c *runCommand) registerReceiver() {
 		Default(strconv.Itoa(d.MaxLabelNameLength)).IntVar(&l.MaxLabelNameLength)
 	c.cmd.Flag("web.remote-write.max-label-value-length", "Longest label value of a written series; longer ones refuse the series.").
 		Default(strconv.Itoa(d.MaxLabelValueLength)).IntVar(&l.MaxLabelValueLength)
+	c.cmd.Flag("web.remote-write.max-head-series", "While the TSDB's head holds this many series, remote writes are refused with 503.").
+		Default(strconv.FormatUint(d.MaxHeadSeries, 10)).Uint64Var(&l.MaxHeadSeries)
 	c.cmd.Flag("web.remote-write.max-concurrency", "Remote-write requests decoded and appended at once; others wait.").
 		Default(strconv.Itoa(d.MaxConcurrent)).IntVar(&l.MaxConcurrent)
 }

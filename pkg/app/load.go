@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"slices"
 	"time"
 
@@ -200,9 +199,13 @@ func (a *App) reload() error {
 // files.
 func (a *App) fingerprint(cfg *config.Config) string {
 	h := sha256.New()
+	// Read as the loaders read: a FIFO or a device among the files must not block the watch.
 	if a.opts.ConfigFile != "" {
-		data, _ := os.ReadFile(a.opts.ConfigFile)
+		data, err := config.ReadFile(a.opts.ConfigFile)
 		h.Write(data)
+		if err != nil {
+			h.Write([]byte(err.Error()))
+		}
 	}
 	files, err := cfg.SpecFiles()
 	if err != nil {
@@ -210,9 +213,12 @@ func (a *App) fingerprint(cfg *config.Config) string {
 	}
 	slices.Sort(files)
 	for _, f := range files {
-		data, _ := os.ReadFile(f)
+		data, err := spec.ReadFile(f)
 		fmt.Fprintf(h, "\x00%s\x00%d\x00", f, len(data))
 		h.Write(data)
+		if err != nil {
+			h.Write([]byte(err.Error()))
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -101,4 +102,34 @@ func TestReloadIsATransaction(t *testing.T) {
 	require.NoError(t, a.Reload())
 	readRemotes(t, a)
 	require.Positive(t, newReads.Load(), "a good reload switches")
+}
+
+// A FIFO among the spec files neither blocks the watch (its fingerprint) nor a reload: the reload fails naming it,
+// and the last good set keeps running (issue 19, row 9).
+func TestReloadRefusesAFIFO(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "specs"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "specs", "shop.yaml"), []byte(reloadSpec), 0o644))
+	a, err := New(Options{SpecFiles: []string{filepath.Join(dir, "specs", "*.yaml")}, StoragePath: filepath.Join(dir, "data"),
+		ListenAddress: "127.0.0.1:0", WatchInterval: -1})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		require.NoError(t, a.Run(ctx))
+	})
+	fifo := filepath.Join(dir, "specs", "pipe.yaml")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	done := make(chan error, 1)
+	go func() {
+		_ = a.fingerprint(a.cfg.Load())
+		done <- a.Reload()
+	}()
+	select {
+	case err := <-done:
+		require.ErrorContains(t, err, "is a FIFO (named pipe), not a regular file")
+	case <-time.After(time.Minute):
+		t.Fatal("the watch or the reload blocked on a FIFO")
+	}
+	require.Len(t, a.loaded.Load().slos, 1)
 }

@@ -18,6 +18,7 @@ import (
 	yamlv2 "go.yaml.in/yaml/v2"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/slokeeper/slokeeper/internal/regularfile"
 	"github.com/slokeeper/slokeeper/pkg/alertmanager"
 	"github.com/slokeeper/slokeeper/pkg/policy"
 	"github.com/slokeeper/slokeeper/pkg/slo"
@@ -120,10 +121,18 @@ func Default() *Config {
 	}
 }
 
+// configFile is how the config file is read: a regular file of at most 16 MiB, so that a FIFO or a device named by
+// mistake fails the start or the reload instead of blocking or exhausting memory.
+var configFile = regularfile.Kind{Name: "config file", Limit: 16 << 20,
+	DirHint: "name the config file itself", TooLargeHint: "a config file is a few kilobytes: check the path"}
+
+// ReadFile reads the config file at path as Load does: a regular file, bounded.
+func ReadFile(path string) ([]byte, error) { return configFile.Read(path) }
+
 // Load reads and checks the config file at path. Its errors are Errors, each
 // naming the file and line.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("couldn't read the config file: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -107,7 +106,7 @@ func Apply(files []string, edits []Edit) ([]string, error) {
 	sources := make([]spec.Source, 0, len(files))
 	index := map[string]int{}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := spec.ReadFile(f) // a regular file, bounded, as the loader reads it
 		if err != nil {
 			return nil, fmt.Errorf("couldn't read %s: %w", f, err)
 		}

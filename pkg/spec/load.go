@@ -32,7 +32,7 @@ func Load(paths []string) ([]*slo.SLO, error) {
 	sources := make([]Source, len(paths))
 	errs := make([]error, len(paths))
 	parallel(len(paths), func(i int) {
-		data, err := readFile(paths[i])
+		data, err := ReadFile(paths[i])
 		sources[i], errs[i] = Source{File: paths[i], Data: data}, err
 	})
 	var readErrs Errors

@@ -30,13 +30,16 @@ type ReceiverLimits struct {
 	MaxLabelNameLength, MaxLabelValueLength int
 	// MaxConcurrent is how many writes are decoded and appended at once; the others wait their turn.
 	MaxConcurrent int
+	// MaxHeadSeries bounds the series in the TSDB's head (the daemon's own recorded series included): while it
+	// holds as many, writes are refused with 503, which senders retry, instead of growing memory without end.
+	MaxHeadSeries uint64
 }
 
 // DefaultReceiverLimits are well above what a Prometheus remote_write queue sends with its defaults (at most 2,000
 // samples, a few hundred kB, per request).
 func DefaultReceiverLimits() ReceiverLimits {
 	return ReceiverLimits{MaxBodyBytes: 4 << 20, MaxDecodedBytes: 16 << 20, MaxSeries: 10_000,
-		MaxLabelNameLength: 1024, MaxLabelValueLength: 2048, MaxConcurrent: 2}
+		MaxLabelNameLength: 1024, MaxLabelValueLength: 2048, MaxConcurrent: 2, MaxHeadSeries: 500_000}
 }
 
 // Validate checks that every limit is positive.
@@ -46,7 +49,7 @@ func (l ReceiverLimits) Validate() error {
 		v    int64
 	}{{"max-body-bytes", l.MaxBodyBytes}, {"max-decoded-bytes", int64(l.MaxDecodedBytes)}, {"max-series", int64(l.MaxSeries)},
 		{"max-label-name-length", int64(l.MaxLabelNameLength)}, {"max-label-value-length", int64(l.MaxLabelValueLength)},
-		{"max-concurrency", int64(l.MaxConcurrent)}} {
+		{"max-concurrency", int64(l.MaxConcurrent)}, {"max-head-series", int64(min(l.MaxHeadSeries, 1<<62))}} {
 		if v.v <= 0 {
 			return fmt.Errorf("--web.remote-write.%s must be positive, got %d", v.flag, v.v)
 		}
@@ -65,13 +68,14 @@ func (s *Storage) Receiver(l ReceiverLimits, owned Owned) http.Handler {
 	reg := promauto.With(s.reg)
 	return &receiver{
 		next: s.write, limits: l, owned: owned, slots: make(chan struct{}, max(l.MaxConcurrent, 1)),
+		headSeries: func() uint64 { return s.db.Head().NumSeries() },
 		refusedSeries: reg.NewCounterVec(prometheus.CounterOpts{
 			Name: "slokeeper_remote_write_refused_series_total",
 			Help: "Series the remote-write receiver refused, by reason: owned (a series slokeeper records itself), label_name_length, label_value_length.",
 		}, []string{"reason"}),
 		refusedRequests: reg.NewCounterVec(prometheus.CounterOpts{
 			Name: "slokeeper_remote_write_refused_requests_total",
-			Help: "Remote-write requests refused whole, by reason: body_size, decoded_size, series, malformed.",
+			Help: "Remote-write requests refused whole, by reason: body_size, decoded_size, series, head_series, malformed.",
 		}, []string{"reason"}),
 	}
 }
@@ -80,6 +84,7 @@ type receiver struct {
 	next                           http.Handler
 	limits                         ReceiverLimits
 	owned                          Owned
+	headSeries                     func() uint64
 	slots                          chan struct{}
 	refusedSeries, refusedRequests *prometheus.CounterVec
 }
@@ -89,6 +94,10 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case rc.slots <- struct{}{}:
 		defer func() { <-rc.slots }()
 	case <-r.Context().Done():
+		return
+	}
+	if n := rc.headSeries(); n >= rc.limits.MaxHeadSeries {
+		rc.refuseRequest(w, "head_series", http.StatusServiceUnavailable, "the TSDB holds %d series, the limit (--web.remote-write.max-head-series): retry later, or send fewer series", n)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, rc.limits.MaxBodyBytes+1))

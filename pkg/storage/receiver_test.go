@@ -144,7 +144,7 @@ func TestReceiverLimits(t *testing.T) {
 
 	require.Equal(t, map[string]float64{`{__name__="up", job="a"}`: 1}, byLabels(t, query(t, s.Queryable(), `up`)))
 	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(`
-# HELP slokeeper_remote_write_refused_requests_total Remote-write requests refused whole, by reason: body_size, decoded_size, series, malformed.
+# HELP slokeeper_remote_write_refused_requests_total Remote-write requests refused whole, by reason: body_size, decoded_size, series, head_series, malformed.
 # TYPE slokeeper_remote_write_refused_requests_total counter
 slokeeper_remote_write_refused_requests_total{reason="body_size"} 1
 slokeeper_remote_write_refused_requests_total{reason="decoded_size"} 1
@@ -200,3 +200,19 @@ func labelsOf(m map[string]string) labels.Labels { return labels.FromMap(m) }
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// While the head holds MaxHeadSeries series, writes are refused with 503 (senders retry), not appended.
+func TestReceiverHeadSeriesLimit(t *testing.T) {
+	l := DefaultReceiverLimits()
+	l.MaxHeadSeries = 3
+	s, srv, _ := newReceiver(t, l)
+	one := func(job string) prompb.TimeSeries {
+		return series(map[string]string{"__name__": "up", "job": job}, prompb.Sample{Timestamp: ms(0), Value: 1})
+	}
+	code, body := post(t, srv, contentV1, marshalV1(t, one("a"), one("b"), one("c")))
+	require.Equal(t, http.StatusNoContent, code, body)
+	code, body = post(t, srv, contentV1, marshalV1(t, one("d")))
+	require.Equal(t, http.StatusServiceUnavailable, code)
+	require.Contains(t, body, "the TSDB holds 3 series, the limit (--web.remote-write.max-head-series)")
+	require.Len(t, byLabels(t, query(t, s.Queryable(), `up`)), 3)
+}

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
+
+	"github.com/slokeeper/slokeeper/internal/leftover"
 )
 
 // stagePrefix starts the names of what a Set leaves beside or in a directory while it writes: a staging directory
@@ -28,7 +28,7 @@ func (s *Set) StageBeside(dir string) {
 	if !sameDevice(parent, abs) {
 		return
 	}
-	stage, err := os.MkdirTemp(parent, "."+filepath.Base(abs)+stagePrefix+strconv.Itoa(os.Getpid())+"-")
+	stage, err := os.MkdirTemp(parent, "."+filepath.Base(abs)+leftover.Tag(stagePrefix))
 	if err != nil {
 		return
 	}
@@ -47,7 +47,7 @@ func (s *Set) tempFile(path string) (*os.File, error) {
 		}
 		return os.OpenFile(filepath.Join(s.stage, filepath.Base(abs)), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	}
-	return os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+stagePrefix+strconv.Itoa(os.Getpid())+"-*.tmp")
+	return os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+leftover.Tag(stagePrefix)+"*.tmp")
 }
 
 // removeStage removes the staging directory, if any, and what is left in it.
@@ -65,18 +65,6 @@ func CleanStale(dir string) []string {
 	if err != nil {
 		return nil
 	}
-	var removed []string
-	candidates, _ := filepath.Glob(filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs)+stagePrefix+"*"))
-	inDir, _ := filepath.Glob(filepath.Join(abs, ".*"+stagePrefix+"*.tmp"))
-	for _, c := range append(candidates, inDir...) {
-		rest := c[strings.LastIndex(c, stagePrefix)+len(stagePrefix):]
-		pid, err := strconv.Atoi(rest[:max(strings.IndexByte(rest, '-'), 0)])
-		if err != nil || pid <= 0 || running(pid) {
-			continue
-		}
-		if os.RemoveAll(c) == nil {
-			removed = append(removed, c)
-		}
-	}
-	return removed
+	removed := leftover.Clean(filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs)+stagePrefix+"*"), stagePrefix)
+	return append(removed, leftover.Clean(filepath.Join(abs, ".*"+stagePrefix+"*.tmp"), stagePrefix)...)
 }

@@ -3,17 +3,9 @@
 package atomicfile
 
 import (
-	"errors"
 	"os"
 	"syscall"
 )
-
-// running tells whether a process pid exists (it may be another program that reused the pid: then what it
-// names is kept, which is safe).
-func running(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
-}
 
 // sameDevice tells whether a and b are on one file system, so that a rename from one to the other works.
 func sameDevice(a, b string) bool {

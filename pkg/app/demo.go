@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/prometheus/tsdb"
 
 	slokeeper "github.com/slokeeper/slokeeper"
+	"github.com/slokeeper/slokeeper/internal/leftover"
 	"github.com/slokeeper/slokeeper/pkg/demo"
 	pstorage "github.com/slokeeper/slokeeper/pkg/storage"
 )
@@ -36,10 +37,19 @@ func (s *swappable) AppenderV2(ctx context.Context) storage.AppenderV2 {
 	return (*s.to.Load()).AppenderV2(ctx)
 }
 
+// demoPrefix starts the names of the demo's temporary directories, followed by the pid (leftover.Tag).
+const demoPrefix = "slokeeper-demo-"
+
+// demoDir creates the demo's temporary directory, after removing those that demos killed or crashed left.
+func demoDir() (string, error) {
+	leftover.Clean(filepath.Join(os.TempDir(), demoPrefix+"*"), demoPrefix)
+	return os.MkdirTemp("", leftover.Tag(demoPrefix))
+}
+
 // setUpDemo writes the embedded example specs to a temporary directory and points the specs (and, unless
 // --storage.path is given, the storage) there.
 func (a *App) setUpDemo() error {
-	dir, err := os.MkdirTemp("", "slokeeper-demo-")
+	dir, err := demoDir()
 	if err != nil {
 		return fmt.Errorf("couldn't create the demo directory: %w", err)
 	}

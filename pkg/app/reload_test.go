@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -132,4 +134,21 @@ func TestReloadRefusesAFIFO(t *testing.T) {
 		t.Fatal("the watch or the reload blocked on a FIFO")
 	}
 	require.Len(t, a.loaded.Load().slos, 1)
+}
+
+// The demo's temporary directory carries the pid; starting a demo removes what killed demos left (issue 19).
+func TestDemoDirRemovesLeftovers(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	gone := exec.Command("true")
+	require.NoError(t, gone.Run())
+	killed := filepath.Join(tmp, fmt.Sprintf("%s%d-1", demoPrefix, gone.ProcessState.Pid()))
+	require.NoError(t, os.MkdirAll(filepath.Join(killed, "data"), 0o755))
+	dir, err := demoDir()
+	require.NoError(t, err)
+	entries, err := os.ReadDir(tmp)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "only the new demo's directory is left")
+	require.Equal(t, filepath.Base(dir), entries[0].Name())
+	require.True(t, strings.HasPrefix(entries[0].Name(), fmt.Sprintf("%s%d-", demoPrefix, os.Getpid())))
 }

@@ -150,8 +150,10 @@ func (p *policyRun) gate(service, changeClass string) (any, web.GateAnswer) {
 		}
 		return nil, web.GateUnknownService
 	}
-	if d.Exempt {
+	if d.Exempt && d.Status == policy.StatusFrozen {
 		p.app.logger.Warn("Deploy gate: change let through a feature freeze by its class", "service", service, "change_class", changeClass, "frozen_since", d.Since)
+	} else if d.Exempt {
+		p.app.logger.Warn("Deploy gate: change let through by its class while budgets are unknown", "service", service, "change_class", changeClass)
 	}
 	switch {
 	case d.Blind():

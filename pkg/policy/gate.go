@@ -25,8 +25,8 @@ type Decision struct {
 	// last evaluation is too old to go by: either refuses a change the budgets decide (Allowed false).
 	Unknown []string `json:"unknown_budgets,omitempty"`
 	Stale   bool     `json:"stale,omitempty"`
-	// Evaluated is when the budgets were last evaluated; zero when not since the daemon started.
-	Evaluated time.Time `json:"evaluated"`
+	// Evaluated is when the budgets were last evaluated; absent when not since the daemon started.
+	Evaluated time.Time `json:"evaluated,omitzero"`
 }
 
 // Blind tells whether the decision refuses because the gate does not know enough (unknown or stale budgets)

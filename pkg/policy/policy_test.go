@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -328,6 +329,9 @@ func TestGateFailsClosed(t *testing.T) {
 	d, _ = loaded.Gate(ps, shop)
 	require.False(t, d.Allowed)
 	require.Contains(t, d.Reason, "not evaluated since the daemon started")
+	b, err := json.Marshal(d)
+	require.NoError(t, err)
+	require.NotContains(t, string(b), `"evaluated"`, "no evaluation time that looks current when there was none")
 
 	// A manual lift is a person's decision: the budgets, known or not, do not stop the change.
 	require.NoError(t, st.SetOverride("pay", Override{Action: OverrideLift, Who: "alice", Why: "INC-1", At: t0, Expires: t0.Add(time.Hour)}))

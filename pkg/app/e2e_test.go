@@ -118,11 +118,17 @@ func feed(ctx context.Context, t *testing.T, push func(context.Context, []e2etes
 // lastTile is the timestamp of the SLO's newest tile in the daemon's TSDB.
 func lastTile(t *testing.T, a *App, tile time.Duration) time.Time {
 	t.Helper()
+	return lastRecorded(t, a, c.TotalRate(tile))
+}
+
+// lastRecorded is the timestamp of the shop SLO's newest sample of the recorded series name in the daemon's TSDB.
+func lastRecorded(t *testing.T, a *App, name string) time.Time {
+	t.Helper()
 	now := time.Now()
 	q, err := a.storage.Local().Querier(now.Add(-time.Hour).UnixMilli(), now.UnixMilli())
 	require.NoError(t, err)
 	defer q.Close()
-	ss := q.Select(t.Context(), false, nil, labels.MustNewMatcher(labels.MatchEqual, labels.MetricName, c.TotalRate(tile)),
+	ss := q.Select(t.Context(), false, nil, labels.MustNewMatcher(labels.MatchEqual, labels.MetricName, name),
 		labels.MustNewMatcher(labels.MatchEqual, c.LabelService, "shop"))
 	var last int64
 	for ss.Next() {
@@ -132,7 +138,7 @@ func lastTile(t *testing.T, a *App, tile time.Duration) time.Time {
 		}
 	}
 	require.NoError(t, ss.Err())
-	require.NotZero(t, last, "no tile in the last hour")
+	require.NotZero(t, last, "no %s in the last hour", name)
 	return time.UnixMilli(last)
 }
 
@@ -231,7 +237,9 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 	addr, dataDir := prom.Addr, prom.DataDir
 	prom.Stop()
 	require.Eventually(t, func() bool { return failures() > 0 }, time.Minute, 200*time.Millisecond)
-	time.Sleep(3 * time.Second)
+	// One more failed evaluation, with budget snapshots between the two.
+	failed := failures()
+	require.Eventually(t, func() bool { return failures() > failed }, time.Minute, 200*time.Millisecond)
 	during, ok := shopStatus(a)
 	require.True(t, ok, "the SLO vanished while remote storage was down")
 	require.InDelta(t, before.BudgetRemaining, during.BudgetRemaining, 0.05*math.Abs(before.BudgetRemaining)+0.05,

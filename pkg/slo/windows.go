@@ -103,7 +103,10 @@ func WindowsFor(period time.Duration, catalog []CatalogEntry, minWindow time.Dur
 		if b := time.Duration(max(n, 1)) * w.Base; b < w.Tile {
 			w.Block = b
 		}
-		if span := w.snap(fastest, minWindow); span > w.Block && !w.Tiled(span) {
+		// A span as long as the tile would be recorded under the tile's name, every interval beside the tiles
+		// group's once per tile: one series with two writers. Without a span, the page windows of 12 tiles or
+		// more (which the default catalog has not at the periods where this happens) average the tiles.
+		if span := w.snap(fastest, minWindow); span > w.Block && !w.Tiled(span) && span != w.Tile {
 			w.Span = span
 		}
 	}

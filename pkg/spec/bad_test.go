@@ -169,6 +169,12 @@ var badSpecs = []struct {
 	{name: "objective-0", want: []string{
 		`testdata/bad/objective-0.bad.yaml:7: slos[0].objective: must be in (0,100), got 0`,
 	}},
+	{name: "objective-ratio", want: []string{ // as OpenSLO writes 99.9 %
+		`testdata/bad/objective-ratio.bad.yaml:7: slos[0].objective: must be at least 50 (percent), got 0.999: objectives are percentages; for the ratio 0.999, write 99.9`,
+	}},
+	{name: "objective-45", want: []string{
+		`testdata/bad/objective-45.bad.yaml:7: slos[0].objective: must be at least 50 (percent), got 45`,
+	}},
 	{name: "objective-100.5", want: []string{
 		`testdata/bad/objective-100.5.bad.yaml:7: slos[0].objective: must be in (0,100), got 100.5`,
 	}},

@@ -39,6 +39,11 @@ const (
 	MaxURLLen = 2048
 	// MaxReviewerLen bounds review.reviewer, in characters.
 	MaxReviewerLen = 100
+	// MinObjective is the lowest objective, in percent. Objectives are percentages, and a ratio written for one
+	// (0.999, as OpenSLO writes 99.9 %) would be an objective of 0.999 %: an SLO that never alerts. Under 50 % most
+	// events may fail and still meet the SLO, which is no promise a user would recognise; the Workbook's
+	// examples start at 90 %.
+	MinObjective = 50
 )
 
 // maxNodes bounds the work of one file, aliases expanded, so that a hostile

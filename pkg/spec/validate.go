@@ -203,10 +203,29 @@ func (v *validator) objective(p string, n Number) slo.Objective {
 			to = "0"
 		}
 		v.at(p, "must be in (0,100), got %s, which rounds to %s in floating point: use fewer digits", n.Text, to)
+	case o.Ratio*100 < MinObjective:
+		hint := ""
+		if o.Ratio < 0.01 {
+			hint = fmt.Sprintf(": objectives are percentages; for the ratio %s, write %s", n.Text, asPercent(n.Text))
+		}
+		v.at(p, "must be at least %d (percent), got %s%s", MinObjective, n.Text, hint)
 	default:
 		return o
 	}
 	return slo.Objective{}
+}
+
+// asPercent writes the decimal ratio text (e.g. "0.999") as a percentage with no needless digits ("99.9").
+func asPercent(ratio string) string {
+	r, ok := new(big.Rat).SetString(ratio)
+	if !ok {
+		return ratio
+	}
+	digits := 0
+	if _, frac, found := strings.Cut(ratio, "."); found {
+		digits = max(0, len(frac)-2)
+	}
+	return r.Mul(r, big.NewRat(100, 1)).FloatString(digits)
 }
 
 // grouping checks the labels an SLO is grouped by.

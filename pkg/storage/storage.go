@@ -33,6 +33,8 @@ const (
 	DefaultRetention = 91 * 24 * time.Hour
 	// DefaultOutOfOrderTimeWindow accepts remote-write batches that arrive up to an hour late.
 	DefaultOutOfOrderTimeWindow = time.Hour
+	// blockChunkSegmentSize is the largest chunk file of a block, which a compaction preallocates (see Open).
+	blockChunkSegmentSize = 32 << 20
 )
 
 // Options configures Open. Zero values are replaced by the defaults documented on each field.
@@ -123,6 +125,10 @@ func Open(opts Options) (*Storage, error) {
 	// series (and, in the embedded default, the SLI series written to it), for which 4,096 stripes keep lock
 	// contention negligible at a quarter of the memory.
 	tsdbOpts.StripeSize = 4096
+	// A compaction preallocates a whole chunk segment file before it writes a block (512 MiB by default, for a
+	// Prometheus' blocks of gigabytes). The daemon's blocks hold megabytes, so a compaction would need hundreds of
+	// MB of free disk for nothing, and fail on a small volume; blocks larger than this take several files.
+	tsdbOpts.MaxBlockChunkSegmentSize = blockChunkSegmentSize
 
 	// Compactions start disabled and are enabled by gateCompactions (see compaction.go).
 	opened := headChunkFiles(chunksHeadDir(opts.Dir))

@@ -25,6 +25,7 @@ func (c *checkCommand) register(app *kingpin.Application) {
 }
 
 func (c *checkCommand) run(logger *slog.Logger, stdout, stderr io.Writer) int {
+	defer limitMemory()()
 	slos, err := checkSpecs(c.files)
 	if err != nil {
 		var es spec.Errors

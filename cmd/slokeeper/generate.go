@@ -69,6 +69,7 @@ func (c *generateCommand) run(logger *slog.Logger, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "slokeeper: --tests needs --format=prometheus: promtool cannot load PrometheusRule resources")
 		return 2
 	}
+	defer limitMemory()()
 	all, err := spec.Load(c.files)
 	if err != nil {
 		printErrors(stderr, err)

@@ -230,7 +230,7 @@ func (e *Evaluator) Prepare(groups map[string][]rulefmt.RuleGroup) (*Prepared, e
 	}
 	// Only the identifiers whose groups changed are checked and given to their manager (see managers).
 	p := &Prepared{fps: make(map[string]uint64, len(groups)),
-		parsed: &loadSet{groups: map[string]*rulefmt.RuleGroups{}, exprs: map[string][]parser.Expr{}}}
+		parsed: &loadSet{groups: map[string]*rulefmt.RuleGroups{}, exprs: map[string]parser.Expr{}}}
 	var errs []error
 	for id, gs := range groups {
 		p.fps[id] = fingerprint(gs)
@@ -292,6 +292,13 @@ func (e *Evaluator) Commit(p *Prepared) error {
 // Run starts evaluating and blocks until Stop. Groups given to Update before Run start with it.
 func (e *Evaluator) Run() {
 	e.runOnce.Do(func() {
+		// Under the lock Stop sets stopped with, so that the backfill is either added before Stop waits for it or
+		// not started at all (a WaitGroup's Add must not race its Wait).
+		e.updateMtx.Lock()
+		defer e.updateMtx.Unlock()
+		if e.stopped {
+			return
+		}
 		e.runStart = e.now()
 		close(e.running)
 		e.backfillWG.Add(1)

@@ -405,6 +405,25 @@ func TestRunStop(t *testing.T) {
 			t.Fatal("Stop hung without Run")
 		}
 	})
+	t.Run("stop while run starts", func(t *testing.T) {
+		// As the daemon shuts down at once: Stop waits for the backfill that Run is starting (the race detector
+		// caught its WaitGroup added without an order to Stop's Wait).
+		for range 5 {
+			f := newFixture(t, nil)
+			returned := make(chan struct{})
+			go func() {
+				defer close(returned)
+				f.ev.Run()
+			}()
+			<-f.ev.running
+			f.ev.Stop()
+			select {
+			case <-returned:
+			case <-time.After(10 * time.Second):
+				t.Fatal("Run did not return after Stop")
+			}
+		}
+	})
 	// The subtests' cleanups (Stop, storage Close) have run.
 	goleak.VerifyNone(t, ignore)
 }

@@ -23,11 +23,11 @@ type loader struct {
 	set *loadSet
 }
 
-// loadSet is what one Update loads: groups by identifier, and their parsed expressions by text (a text that
-// occurs n times has n of them: the manager gets an expression of its own per rule).
+// loadSet is what one Update loads: groups by identifier, and their validated expressions by text (textExpr:
+// immutable, so rules with the same text share one).
 type loadSet struct {
 	groups map[string]*rulefmt.RuleGroups
-	exprs  map[string][]parser.Expr
+	exprs  map[string]parser.Expr
 }
 
 // swap installs set and returns the previous one.
@@ -56,18 +56,17 @@ func (l *loader) Load(identifier string, _ bool, _ model.ValidationScheme) (*rul
 func (l *loader) Parse(query string) (parser.Expr, error) {
 	l.mtx.Lock()
 	if l.set != nil {
-		if es := l.set.exprs[query]; len(es) > 0 {
-			l.set.exprs[query] = es[1:]
+		if e, ok := l.set.exprs[query]; ok {
 			l.mtx.Unlock()
-			return es[0], nil
+			return e, nil
 		}
 	}
 	l.mtx.Unlock()
 	return l.parser.ParseExpr(query)
 }
 
-// validate checks the groups as rulefmt.Parse does, but for alert templates, parses their expressions into
-// set.exprs and adds them to set. It does not parse a YAML rendering of them: the groups come from pkg/generate,
+// validate checks the groups as rulefmt.Parse does, but for alert templates, parses their expressions (keeping
+// only their text and type, in set.exprs) and adds them to set. It does not parse a YAML rendering of them: the groups come from pkg/generate,
 // whose templates are proven by its tests, and every user string in them was checked when the specs were
 // validated (pkg/spec).
 func validate(set *loadSet, id string, groups []rulefmt.RuleGroup, p parser.Parser) error {
@@ -94,7 +93,7 @@ func validate(set *loadSet, id string, groups []rulefmt.RuleGroup, p parser.Pars
 			if err != nil {
 				return fmt.Errorf("%s: group %q, rule %d: could not parse expression: %w", id, g.Name, i+1, err)
 			}
-			set.exprs[r.Expr] = append(set.exprs[r.Expr], e)
+			set.exprs[r.Expr] = textExpr{text: r.Expr, typ: e.Type()}
 		}
 	}
 	set.groups[id] = &rulefmt.RuleGroups{Groups: groups}

@@ -18,8 +18,10 @@
 //     each freeze.notify receiver and continue;
 //  2. pages of SLOs of a layer with also_notify go to those receivers and
 //     continue;
-//  3. each team's alerts (owner label) go to its pager (slo_tier="page") or
-//     its tickets receiver (slo_tier="ticket", the pager when it has none);
+//  3. each team's alerts (owner label): freeze-class alerts to its tickets
+//     receiver (the default receiver when it has none; its pager only with
+//     freeze.page), then by tier to its pager (slo_tier="page") or its
+//     tickets receiver (slo_tier="ticket", the pager when it has none);
 //  4. everything else goes to default_receiver. This is an explicit last
 //     route, not the subtree's own receiver: once a continue route matched,
 //     Alertmanager no longer falls back to the parent's receiver, so a freeze

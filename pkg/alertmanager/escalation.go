@@ -74,6 +74,10 @@ type Freeze struct {
 	// Notify receive ServiceFeatureFreeze and SLOBudgetExhausted besides the
 	// owning team.
 	Notify []string `yaml:"notify,omitempty"`
+	// Page sends the freeze alerts to the owning team's pager. Off by
+	// default: they go to its tickets receiver, or to the default receiver
+	// when it has none, never to the pager.
+	Page bool `yaml:"page,omitempty"`
 }
 
 // shape describes the mappings of the escalation config for strict
@@ -98,7 +102,7 @@ var configShape = &shape{fields: map[string]*shape{
 		values:  &shape{fields: map[string]*shape{"also_notify": nil}},
 		keyPath: func(path, key string) string { return path + "." + key },
 	},
-	"freeze":          {fields: map[string]*shape{"notify": nil}},
+	"freeze":          {fields: map[string]*shape{"notify": nil, "page": nil}},
 	"group_by":        nil,
 	"group_wait":      {duration: true},
 	"group_interval":  {duration: true},

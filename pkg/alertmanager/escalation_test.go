@@ -23,7 +23,7 @@ var badFiles = []struct {
 		`line 2: escalation: unknown field "defaults_receiver"; the fields are default_receiver, freeze, group_by, group_interval, group_wait, layers, repeat_interval, teams`,
 		`line 5: escalation.teams["team-x"]: unknown field "paper"; the fields are pager, tickets`,
 		`line 8: escalation.layers.product: unknown field "notify"; the fields are also_notify`,
-		`line 10: escalation.freeze: unknown field "notfy"; the fields are notify`,
+		`line 10: escalation.freeze: unknown field "notfy"; the fields are notify, page`,
 	}},
 	{"bad-duration", []string{`line 3: escalation.repeat_interval: must be a duration such as 30s, 5m or 4h, got "4 hours"`}},
 	{"bad-type", []string{"line 3: cannot unmarshal !!seq into map[string]alertmanager.Team"}},

@@ -108,15 +108,17 @@ func Generate(cfg Config) (*Fragment, error) {
 
 	for _, name := range slices.Sorted(maps.Keys(cfg.Teams)) {
 		team := cfg.Teams[name]
-		comment := fmt.Sprintf("Team %s: pages to %s, tickets to %s.", name, team.Pager, team.Tickets)
+		comment := fmt.Sprintf("Team %s: pages to %s, tickets to %s", name, team.Pager, team.Tickets)
 		if team.Tickets == "" {
-			comment = fmt.Sprintf("Team %s: pages and tickets to %s.", name, team.Pager)
+			comment = fmt.Sprintf("Team %s: pages and tickets to %s", name, team.Pager)
 		}
+		comment += fmt.Sprintf(", freezes to %s.", cfg.freezeReceiver(team))
 		top.Routes = append(top.Routes, &Route{
 			Comment:  comment,
 			Receiver: team.Pager,
 			Matchers: labels.Matchers{equal(c.LabelOwner, name)},
 			Routes: []*Route{
+				{Receiver: cfg.freezeReceiver(team), Matchers: labels.Matchers{oneOf(model.AlertNameLabel, FreezeAlerts...)}},
 				{Receiver: team.Pager, Matchers: labels.Matchers{equal(c.LabelTier, TierPage)}},
 				{Receiver: team.TicketReceiver(), Matchers: labels.Matchers{equal(c.LabelTier, TierTicket)}},
 			},
@@ -137,6 +139,20 @@ func Generate(cfg Config) (*Fragment, error) {
 	}, nil
 }
 
+// freezeReceiver is where a team's freeze alerts go after freeze.notify:
+// its pager with freeze.page, else its tickets receiver, else the default
+// receiver. They are tickets; the pager gets them only when asked to.
+func (cfg Config) freezeReceiver(team Team) string {
+	switch {
+	case cfg.Freeze.Page:
+		return team.Pager
+	case team.Tickets != "":
+		return team.Tickets
+	default:
+		return cfg.DefaultReceiver
+	}
+}
+
 // inhibitRules are the same for every escalation config.
 func inhibitRules() []InhibitRule {
 	return []InhibitRule{
@@ -146,8 +162,11 @@ func inhibitRules() []InhibitRule {
 				equal(model.AlertNameLabel, c.AlertBurn),
 				equal(c.LabelTier, TierPage),
 			},
-			TargetMatchers: labels.Matchers{equal(c.LabelTier, TierTicket)},
-			Equal:          []string{c.LabelService, c.LabelSLO},
+			TargetMatchers: labels.Matchers{
+				oneOf(model.AlertNameLabel, c.AlertBurn, c.AlertBudgetLow, c.AlertReviewOverdue),
+				equal(c.LabelTier, TierTicket),
+			},
+			Equal: []string{c.LabelService, c.LabelSLO},
 		},
 		{
 			Comment: "A frozen service needs no more budget tickets until it thaws.",

@@ -56,10 +56,10 @@ func TestInhibitRules(t *testing.T) {
 		ticket        = alert(c.AlertBurn, "team-payments", "payments-api", "service", "ticket", "availability")
 		otherSLO      = alert(c.AlertBurn, "team-payments", "payments-api", "service", "ticket", "latency")
 		otherService  = alert(c.AlertBurn, "team-payments", "payments-db", "service", "ticket", "availability")
-		freeze        = alert(c.AlertFeatureFreeze, "team-payments", "payments-api", "service", "page", "")
+		freeze        = alert(c.AlertFeatureFreeze, "team-payments", "payments-api", "service", "ticket", "")
 		budgetLow     = alert(c.AlertBudgetLow, "team-payments", "payments-api", "service", "ticket", "availability")
 		budgetLowDB   = alert(c.AlertBudgetLow, "team-payments", "payments-db", "service", "ticket", "availability")
-		exhausted     = alert(c.AlertBudgetExhausted, "team-payments", "payments-api", "service", "page", "availability")
+		exhausted     = alert(c.AlertBudgetExhausted, "team-payments", "payments-api", "service", "ticket", "availability")
 		otherPage     = alert(c.AlertBurn, "team-payments", "payments-api", "service", "page", "latency")
 		checkoutPage  = alert(c.AlertBurn, "team-checkout", "checkout", "product", "page", "availability")
 		checkoutTickt = alert(c.AlertBurn, "team-checkout", "checkout", "product", "ticket", "availability")
@@ -80,6 +80,8 @@ func TestInhibitRules(t *testing.T) {
 		{"a page of another team's service leaves ours", []model.LabelSet{checkoutPage}, ticket, false},
 		{"a product page mutes its own ticket", []model.LabelSet{checkoutPage}, checkoutTickt, true},
 		{"nothing firing mutes nothing", nil, ticket, false},
+		{"a page leaves the exhausted budget of its SLO (a ticket for release management)", []model.LabelSet{page}, exhausted, false},
+		{"a page leaves the freeze of its service", []model.LabelSet{page}, freeze, false},
 
 		{"a freeze mutes budget-low tickets of the service", []model.LabelSet{freeze}, budgetLow, true},
 		{"a freeze mutes burn tickets of the service", []model.LabelSet{freeze}, otherSLO, true},

@@ -59,18 +59,18 @@ var routingCases = []struct {
 	},
 	{
 		name:   "feature freeze of team-payments",
-		labels: alert(c.AlertFeatureFreeze, "team-payments", "payments-api", "service", "page", ""),
-		want:   []string{"release-management", "payments-pager"},
+		labels: alert(c.AlertFeatureFreeze, "team-payments", "payments-api", "service", "ticket", ""),
+		want:   []string{"release-management", "payments-tickets"},
 	},
 	{
 		name:   "exhausted budget of team-payments is of the freeze class",
-		labels: alert(c.AlertBudgetExhausted, "team-payments", "payments-api", "service", "page", "availability"),
-		want:   []string{"release-management", "payments-pager"},
+		labels: alert(c.AlertBudgetExhausted, "team-payments", "payments-api", "service", "ticket", "availability"),
+		want:   []string{"release-management", "payments-tickets"},
 	},
 	{
-		name:   "freeze of a product-layer service: release management, product owners, team",
-		labels: alert(c.AlertFeatureFreeze, "team-checkout", "checkout", "product", "page", ""),
-		want:   []string{"release-management", "product-owners", "checkout-pager"},
+		name:   "freeze of a product-layer service: release management and the team's tickets, no page",
+		labels: alert(c.AlertFeatureFreeze, "team-checkout", "checkout", "product", "ticket", ""),
+		want:   []string{"release-management", "checkout-tickets"},
 	},
 	{
 		name:   "page of an unknown team",
@@ -84,7 +84,7 @@ var routingCases = []struct {
 	},
 	{
 		name:   "freeze of an unknown team still reaches the default receiver",
-		labels: alert(c.AlertFeatureFreeze, "team-nobody", "mystery", "service", "page", ""),
+		labels: alert(c.AlertFeatureFreeze, "team-nobody", "mystery", "service", "ticket", ""),
 		want:   []string{"release-management", "slo-unrouted"},
 	},
 	{
@@ -96,6 +96,11 @@ var routingCases = []struct {
 		name:   "team without tickets receiver: tickets go to its pager",
 		labels: alert(c.AlertBurn, "team-search", "search", "service", "ticket", "latency"),
 		want:   []string{"search-pager"},
+	},
+	{
+		name:   "team without tickets receiver: a freeze goes to the default receiver, not its pager",
+		labels: alert(c.AlertFeatureFreeze, "team-search", "search", "service", "ticket", ""),
+		want:   []string{"release-management", "slo-unrouted"},
 	},
 	{
 		name:   "team without tickets receiver: pages go to its pager",
@@ -196,4 +201,18 @@ func TestRoutingMinimal(t *testing.T) {
 	require.Equal(t, []model.LabelName{"alertname", "service", "slo"}, sub.GroupBy)
 	require.Nil(t, sub.RepeatInterval, "unset timings are inherited")
 	require.False(t, sub.Continue, "the subtree must stop slokeeper's alerts")
+}
+
+// freeze.page opts in to paging: the freeze alerts reach the team's pager (after release management), and nothing
+// else changes.
+func TestFreezePageOptIn(t *testing.T) {
+	esc := sample(t)
+	esc.Freeze.Page = true
+	cfg, _ := complete(t, esc)
+	freeze := alert(c.AlertFeatureFreeze, "team-payments", "payments-api", "service", "ticket", "")
+	require.Equal(t, []string{"release-management", "payments-pager"}, route(cfg, freeze))
+	require.Equal(t, []string{"release-management", "search-pager"},
+		route(cfg, alert(c.AlertBudgetExhausted, "team-search", "search", "service", "ticket", "latency")))
+	require.Equal(t, []string{"payments-tickets"},
+		route(cfg, alert(c.AlertBudgetLow, "team-payments", "payments-api", "service", "ticket", "availability")))
 }

@@ -167,8 +167,8 @@ func TestFreezeEscalatesThroughAlertmanager(t *testing.T) {
 	require.Equal(t, "release-management", n.Receiver)
 	require.Contains(t, n.Alerts[0].Annotations["gate_url"], "/api/v1/gate/shop")
 	hooks.WaitFor(t, time.Minute, "release-management", "firing", map[string]string{"alertname": c.AlertBudgetExhausted, "service": "shop"})
-	// The freeze pages the owner too (it is a page-tier alert routed on to the team after release management).
-	hooks.WaitFor(t, time.Minute, "shop-pager", "firing", freeze)
+	// The freeze goes on to the owner's ticket queue (a ticket-tier alert), never to its pager.
+	hooks.WaitFor(t, time.Minute, "shop-tickets", "firing", freeze)
 
 	// Restart mid-freeze: still frozen, with the same since, as soon as the new daemon answers (before it has
 	// evaluated a budget again).
@@ -202,6 +202,9 @@ func TestFreezeEscalatesThroughAlertmanager(t *testing.T) {
 	for _, n := range hooks.Notifications() {
 		for _, a := range n.Alerts {
 			require.Equal(t, "shop", a.Labels["service"], "%s received %v", n.Hook, a.Labels)
+			if n.Hook == "shop-pager" {
+				require.NotContains(t, []string{c.AlertFeatureFreeze, c.AlertBudgetExhausted}, a.Labels["alertname"], "the freeze paged the on-call")
+			}
 		}
 	}
 }

@@ -139,8 +139,9 @@ func TestPolicyAlerts(t *testing.T) {
 	require.Equal(t, []string{"SLOBudgetLow ticket firing"}, eval(t0.Add(10*time.Second), 0.2))
 	require.Empty(t, eval(t0.Add(20*time.Second), 0.2), "re-sent once a minute, not at every evaluation")
 	require.Equal(t, []string{"SLOBudgetLow ticket firing"}, eval(t0.Add(80*time.Second), 0.2))
-	require.Equal(t, []string{"SLOBudgetExhausted page firing", "SLOBudgetLow ticket resolved", "ServiceFeatureFreeze page firing"}, eval(t0.Add(90*time.Second), -0.1))
-	require.Equal(t, []string{"SLOBudgetExhausted page resolved", "ServiceFeatureFreeze page resolved"}, eval(t0.Add(100*time.Second), 0.9))
+	// The freeze is a ticket: release management and the owner's queue, not the pager (issue 18, case 7).
+	require.Equal(t, []string{"SLOBudgetExhausted ticket firing", "SLOBudgetLow ticket resolved", "ServiceFeatureFreeze ticket firing"}, eval(t0.Add(90*time.Second), -0.1))
+	require.Equal(t, []string{"SLOBudgetExhausted ticket resolved", "ServiceFeatureFreeze ticket resolved"}, eval(t0.Add(100*time.Second), 0.9))
 
 	// The freeze alert carries what routing and the on-call need.
 	eval(t0.Add(200*time.Second), -0.5)
@@ -154,7 +155,7 @@ func TestPolicyAlerts(t *testing.T) {
 		}
 	}
 	require.NotNil(t, freeze)
-	require.Equal(t, map[string]string{"alertname": "ServiceFeatureFreeze", "service": "pay", "owner": "team-pay", "layer": "service", "severity": "critical", "slo_tier": "page"}, freeze.Labels.Map())
+	require.Equal(t, map[string]string{"alertname": "ServiceFeatureFreeze", "service": "pay", "owner": "team-pay", "layer": "service", "severity": "warning", "slo_tier": "ticket"}, freeze.Labels.Map())
 	require.Equal(t, "http://slokeeper.example:9099/api/v1/gate/pay", freeze.Annotations.Get("gate_url"))
 	require.Equal(t, t0.Add(200*time.Second), freeze.StartsAt)
 	require.Equal(t, "avail", exhausted.Labels.Get("slo"))

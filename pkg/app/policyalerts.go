@@ -17,8 +17,10 @@ import (
 //
 // The freeze state lives in the daemon, not in Prometheus, so the daemon raises its alerts itself, through the
 // same notifier (and so the same alert_relabel_configs, external labels and Alertmanagers) as the rules' alerts:
-// ServiceFeatureFreeze per frozen service and SLOBudgetExhausted per SLO behind a freeze (page tier), and
-// SLOBudgetLow per SLO behind a warning (ticket tier). Like the rules manager, it re-sends firing alerts every
+// ServiceFeatureFreeze per frozen service and SLOBudgetExhausted per SLO behind a freeze, and SLOBudgetLow per SLO
+// behind a warning. All three are of the ticket tier: a spent budget is a decision for release management and the
+// owner's queue, not something to wake the on-call for (the burn that spent it paged already); the escalation
+// config can route the freeze to the pager (freeze.page). Like the rules manager, it re-sends firing alerts every
 // minute with an end four minutes ahead, and sends a resolved alert once when one stops firing.
 
 const (
@@ -48,7 +50,7 @@ func (p *policyAlerter) alertsOf(st policy.State, specs *loadedSpecs) map[uint64
 		switch svc.Status {
 		case policy.StatusFrozen:
 			add(&notifier.Alert{
-				Labels: base(c.AlertFeatureFreeze, string(slo.TierPage), c.DefaultPageSeverity, slo.Layer(layer)),
+				Labels: base(c.AlertFeatureFreeze, string(slo.TierTicket), c.DefaultTicketSeverity, slo.Layer(layer)),
 				Annotations: labels.FromStrings(
 					"summary", fmt.Sprintf("%s is in a feature freeze: its error budget is spent.", svc.Service),
 					"description", fmt.Sprintf("%s has been frozen since %s: %s. Only changes of an exempt class may ship until the budget recovers.", svc.Service, svc.Since.UTC().Format(time.RFC3339), svc.Reason),
@@ -56,7 +58,7 @@ func (p *policyAlerter) alertsOf(st policy.State, specs *loadedSpecs) map[uint64
 				StartsAt: svc.Since, GeneratorURL: gate,
 			})
 			for _, t := range svc.Triggers {
-				add(p.sloAlert(svc, t, c.AlertBudgetExhausted, slo.TierPage, c.DefaultPageSeverity, specs, gate,
+				add(p.sloAlert(svc, t, c.AlertBudgetExhausted, slo.TierTicket, c.DefaultTicketSeverity, specs, gate,
 					fmt.Sprintf("%s/%s has spent its error budget.", svc.Service, t.SLO),
 					fmt.Sprintf("%.1f%% of the error budget of %s/%s is left (the policy freezes at %.1f%%): %s is frozen.", 100*t.Remaining, svc.Service, t.SLO, 100*t.Threshold, svc.Service)))
 			}

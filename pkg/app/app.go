@@ -397,7 +397,10 @@ func (a *App) snapshotLoop(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		if !a.evaluator.Evaluated() {
+		// Only the first readiness waits for a complete cycle: after it, a group added by a reload (a new SLO's
+		// tiles run once per tile) must not hold back the snapshot of every other SLO. The new SLO's numbers are
+		// unknown until its groups have evaluated, and the gate fails closed on them.
+		if !a.ready.Load() && !a.evaluator.Evaluated() {
 			continue
 		}
 		if time.Since(last) < a.opts.SnapshotInterval && a.ready.Load() {

@@ -25,6 +25,9 @@ GOLDEN_PKGS := ./pkg/generate/ ./pkg/alertmanager/
 FUZZTIME    ?= 60s
 # Every go test run has a timeout of its own, per package binary.
 TEST_TIMEOUT ?= 15m
+# Parallel tests per package binary. pkg/app's end-to-end tests mostly wait (for tiles, alerts, a real Prometheus):
+# more of them at once than the two cores keeps that package well inside its timeout.
+TEST_PARALLEL ?= 4
 # Where `make run` serves the demo.
 RUN_ADDRESS ?= :9099
 # The jsonnet mixin (dashboards and alerts), rendered with go-jsonnet (tool directives in go.mod).
@@ -170,7 +173,7 @@ lint: vet style ## Run go vet and the gofmt check (no golangci-lint).
 .PHONY: unit
 unit: alertmanager ## Run the Go tests with the race detector, then the Workbook replay without it.
 	@echo ">> running unit tests"
-	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -race -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) ./...
 	@echo ">> replaying the SRE Workbook's scenarios through the rules manager (without -race: days of evaluations)"
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^TestWorkbookDetection$$' -v ./pkg/generate/ | grep -E '^(=== RUN|--- |\s+--- |ok|FAIL|PASS)|\|'
 

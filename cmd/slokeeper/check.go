@@ -14,7 +14,8 @@ import (
 )
 
 type checkCommand struct {
-	files []string
+	files  []string
+	remote checkRemote // --config.file (check_remote.go)
 }
 
 func (c *checkCommand) name() string { return "check" }
@@ -22,6 +23,7 @@ func (c *checkCommand) name() string { return "check" }
 func (c *checkCommand) register(app *kingpin.Application) {
 	cmd := app.Command(c.name(), "Validate SLO spec files as generate does before it writes; print every problem with file, line and field, and warn about objectives their dependencies cannot deliver.")
 	cmd.Arg("files", "Spec files (slokeeper/v1 YAML).").Required().ExistingFilesVar(&c.files)
+	c.remote.register(cmd)
 }
 
 func (c *checkCommand) run(logger *slog.Logger, stdout, stderr io.Writer) int {
@@ -38,12 +40,15 @@ func (c *checkCommand) run(logger *slog.Logger, stdout, stderr io.Writer) int {
 		return 1
 	}
 	// Warnings go to stderr, so that stdout stays the one line scripts read; they do not fail the check.
-	warnings := slo.CheckAchievability(slos)
+	warnings := slo.Warnings(slos) // achievability, review dates
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "%s: warning: %s: %s\n", w.SLO.Source, w.SLO.ID(), w.Message)
 	}
 	if len(warnings) > 0 {
 		fmt.Fprintf(stderr, "%d warning(s)\n", len(warnings))
+	}
+	if code := c.remote.run(slos, stdout, stderr); code != 0 {
+		return code
 	}
 	fmt.Fprintf(stdout, "%d SLO(s) in %d file(s) OK\n", len(slos), len(c.files))
 	return 0

@@ -13,13 +13,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// check warns about objectives their dependencies cannot deliver, on stderr, and still passes.
+// check warns about objectives their dependencies cannot deliver, and about SLOs without a review date, on stderr,
+// and still passes.
 func TestCheckWarnings(t *testing.T) {
 	code, out, errOut := runCLI(t, append([]string{"check"}, examples(t)...)...)
 	require.Equal(t, 0, code)
 	require.Equal(t, "7 SLO(s) in 3 file(s) OK\n", out)
+	// Every example has a review date: the one warning is about dependencies.
 	require.Equal(t, []string{
-		"../../examples/payments.yaml:24: warning: payments/api-availability: objective 99.9% is above what its dependencies can deliver together: " +
+		"../../examples/payments.yaml:26: warning: payments/api-availability: objective 99.9% is above what its dependencies can deliver together: " +
 			"at most 99.5% (payments-db/availability 99.5%); lower the objective, make a dependency more reliable, or declare redundant dependencies with relation: parallel",
 		"1 warning(s)",
 	}, strings.Split(strings.TrimSpace(errOut), "\n"))
@@ -56,12 +58,26 @@ slos:
 	code, out, errOut = runCLI(t, "check", shop, api)
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, "7 SLO(s) in 2 file(s) OK\n", out)
-	// 99.99% × (1 - 0.1%²) is enough for 99.95%; 300ms + 300ms is not enough for 500ms.
+	// 99.99% × (1 - 0.1%²) is enough for 99.95%; 300ms + 300ms is not enough for 500ms. None has a review date.
+	var other []string
+	noDate := 0
+	for _, line := range strings.Split(strings.TrimSpace(errOut), "\n") {
+		if !strings.Contains(line, ": no review date: ") {
+			other = append(other, line)
+			continue
+		}
+		noDate++
+		if strings.Contains(line, "shop/checkout") {
+			require.Equal(t, shop+":6: warning: shop/checkout: no review date: set review.agreed (the date this SLO was agreed) or review.lastReviewed; "+
+				"until then it is due one cadence (90d) after slokeeper first evaluates it", line)
+		}
+	}
+	require.Equal(t, 7, noDate, "one per SLO without a review date")
 	require.Equal(t, []string{
 		shop + ":13: warning: shop/latency: threshold 500ms at 95% is below what its dependencies may take together: 600ms " +
 			"(api/slow-a 300ms at 95%, api/slow-b 300ms at 95%); raise the threshold or tighten a dependency's",
-		"1 warning(s)",
-	}, strings.Split(strings.TrimSpace(errOut), "\n"))
+		"8 warning(s)",
+	}, other)
 }
 
 // check rejects every string that would make a rule file Prometheus (and so generate and run) refuses, and an

@@ -61,7 +61,7 @@ func TestCheck(t *testing.T) {
 	// Every error at once, in line order, each naming file, line and field.
 	require.Equal(t, []string{
 		bad + ":7: slos[0].objective: must be in (0,100), got 100",
-		bad + `:14: slos[1].periodd: unknown field "periodd" (valid: name, description, objective, period, sli, capacity, rationale, dependsOn, review, minEvents, grouping, alerting, labels, policy)`,
+		bad + `:14: slos[1].periodd: unknown field "periodd" (valid: name, description, objective, period, sli, capacity, rationale, dependsOn, review, minEvents, grouping, alerting, labels, policy, exclusions)`,
 		bad + ":17: slos[1].sli.probe.success: must be a series selector such as metric{label=\"value\"}, got a function call expression",
 		"3 problem(s) found",
 	}, strings.Split(strings.TrimSpace(errOut), "\n"))

@@ -94,16 +94,20 @@ func TestReviewConfigWrite(t *testing.T) {
 	require.Equal(t, map[string]review.Kind{"payments-db/query-latency": review.KindTighten, "payments/api-latency": review.KindCapacityDrift}, byID)
 	require.Contains(t, errOut, "recorded 2 review(s) in 2 file(s): ")
 
-	record := func(decision string) string {
-		return "    review:\n      lastReviewed: " + now.UTC().Format(time.DateOnly) + "\n      decision: " + decision + "\n      reviewer: Jane Doe\n"
+	entries := func(decision string) string {
+		return "      lastReviewed: " + now.UTC().Format(time.DateOnly) + "\n      decision: " + decision + "\n      reviewer: Jane Doe\n"
 	}
-	// The database: a tighter threshold and the record at the end of the SLO; nothing else changes.
+	// The database: a tighter threshold and the record at the end of its review mapping, after the date it was
+	// agreed, which stays; nothing else changes.
 	want := strings.Replace(before[db], "        threshold: 50ms\n", "        threshold: 10ms\n", 1)
-	want = strings.Replace(want, "      runbookURL: https://runbooks.example.com/platform/db-latency\n",
-		"      runbookURL: https://runbooks.example.com/platform/db-latency\n"+record("tighten"), 1)
-	// The payment API: capacity drift is recorded, no target changes.
-	wantPayments := strings.Replace(before[payments], "      runbookURL: https://runbooks.example.com/payments/api-latency\n",
-		"      runbookURL: https://runbooks.example.com/payments/api-latency\n"+record("capacity-drift"), 1)
+	agreed := "        threshold: 10ms\n    review:\n      agreed: 2026-06-01\n"
+	require.Contains(t, want, agreed)
+	want = strings.Replace(want, agreed, agreed+entries("tighten"), 1)
+	// The payment API: the record at the end of its review mapping, after the date it was agreed (and its
+	// comment), which stay; capacity drift is recorded, no target changes.
+	agreedPayments := "    review:\n      agreed: 2026-11-16        # the review is due one cadence (90d) later\n"
+	require.Contains(t, before[payments], agreedPayments)
+	wantPayments := strings.Replace(before[payments], agreedPayments, agreedPayments+entries("capacity-drift"), 1)
 	for f, w := range map[string]string{db: want, payments: wantPayments} {
 		after, err := os.ReadFile(f)
 		require.NoError(t, err)
@@ -116,6 +120,7 @@ func TestReviewConfigWrite(t *testing.T) {
 	for _, s := range slos {
 		if s.ID() == "payments-db/query-latency" {
 			require.Equal(t, 0.01, s.SLI.Threshold)
+			require.Equal(t, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), s.Review.Agreed, "kept")
 		}
 	}
 }

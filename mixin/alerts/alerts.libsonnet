@@ -117,6 +117,14 @@ local promql = import '../lib/promql.libsonnet';
             '10m',
           ),
           alert(
+            'SlokeeperSLOStatusStale',
+            'warning',
+            'count by (%s) (slo_status_current%s == 0) > 0\n' % [by, q.selector()],
+            'Some SLOs have stale or unknown numbers.',
+            '{{ $value }} SLO(s) on {{ $labels.instance }} have numbers that are not current: their budget was not evaluated in the last three budget evaluations, or never. Their gauges, their entries in /api/v1/slos (current: false) and the deploy gate of their services do not go by them.',
+            '10m',
+          ),
+          alert(
             'SlokeeperPolicyStateSaveFailing',
             'warning',
             'increase(slokeeper_policy_state_save_failures_total%s[15m]) > 0\n' % q.selector(),

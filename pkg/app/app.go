@@ -30,6 +30,7 @@ import (
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/evaluator"
 	"github.com/slokeeper/slokeeper/pkg/exporter"
+	"github.com/slokeeper/slokeeper/pkg/sliprobe"
 	"github.com/slokeeper/slokeeper/pkg/storage"
 	"github.com/slokeeper/slokeeper/pkg/web"
 )
@@ -106,6 +107,7 @@ type App struct {
 	discStop  context.CancelFunc
 	collector *exporter.Collector
 	reviews   *exporter.ReviewCollector // review freshness of the loaded SLOs
+	probe     *sliprobe.Monitor         // SLI selectors that match no series
 	web       *web.Handler
 	listener  net.Listener
 	demo      *demoRun
@@ -246,6 +248,7 @@ func New(o Options) (_ *App, err error) {
 		},
 	})
 	closers = append(closers, a.evaluator.Stop)
+	a.newProbe()
 
 	if err := a.apply(cfg, specs); err != nil {
 		return nil, err
@@ -330,6 +333,7 @@ func (a *App) Run(ctx context.Context) error {
 		goRun(func() { a.demo.run(ctx) })
 	}
 	goRun(func() { a.snapshotLoop(ctx) })
+	goRun(func() { a.probe.Run(ctx) })
 	if a.opts.WatchInterval > 0 {
 		goRun(func() { a.watchLoop(ctx) })
 	}
@@ -408,7 +412,7 @@ func (a *App) snapshotLoop(ctx context.Context) {
 		}
 		last = time.Now()
 		specs := a.loaded.Load()
-		snap, err := budget.Compute(ctx, budget.Options{Query: query, Known: specs.known}, time.Now())
+		snap, err := budget.Compute(ctx, budget.Options{Query: query, Known: specs.known, Loaded: specs.loaded}, time.Now())
 		if err != nil {
 			if ctx.Err() == nil {
 				a.metrics.snapshotFailures.Inc()
@@ -416,8 +420,10 @@ func (a *App) snapshotLoop(ctx context.Context) {
 			}
 			continue
 		}
+		a.annotateSnapshot(snap, specs)
 		a.snapshot.Store(snap)
 		a.collector.Set(snap)
+		a.reviews.SetClocks(reviewClocks(snap))
 		a.policy.evaluate(snap, a.cfg.Load(), specs, time.Now())
 		a.metrics.snapshotTime.SetToCurrentTime()
 		if !a.ready.Swap(true) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb/chunkenc"
 	"github.com/stretchr/testify/require"
 
@@ -124,28 +125,39 @@ func lastTile(t *testing.T, a *App, tile time.Duration) time.Time {
 // lastRecorded is the timestamp of the shop SLO's newest sample of the recorded series name in the daemon's TSDB.
 func lastRecorded(t *testing.T, a *App, name string) time.Time {
 	t.Helper()
+	var last int64
+	forShopSeries(t, a, name, func(s storage.Series) {
+		it := s.Iterator(nil)
+		for it.Next() != chunkenc.ValNone {
+			last = max(last, it.AtT())
+		}
+	})
+	require.NotZero(t, last, "no %s in the last hour", name)
+	return time.UnixMilli(last)
+}
+
+// forShopSeries calls fn with every series of the recorded name of the shop in a's TSDB over the last hour.
+func forShopSeries(t *testing.T, a *App, name string, fn func(storage.Series)) {
+	t.Helper()
 	now := time.Now()
 	q, err := a.storage.Local().Querier(now.Add(-time.Hour).UnixMilli(), now.UnixMilli())
 	require.NoError(t, err)
 	defer q.Close()
 	ss := q.Select(t.Context(), false, nil, labels.MustNewMatcher(labels.MatchEqual, labels.MetricName, name),
 		labels.MustNewMatcher(labels.MatchEqual, c.LabelService, "shop"))
-	var last int64
 	for ss.Next() {
-		it := ss.At().Iterator(nil)
-		for it.Next() != chunkenc.ValNone {
-			last = max(last, it.AtT())
-		}
+		fn(ss.At())
 	}
 	require.NoError(t, ss.Err())
-	require.NotZero(t, last, "no %s in the last hour", name)
-	return time.UnixMilli(last)
 }
 
-func shopStatus(a *App) (budget.Status, bool) {
+func shopStatus(a *App) (budget.Status, bool) { return statusOf(a, "shop") }
+
+// statusOf is the first status of service in a's latest snapshot.
+func statusOf(a *App, service string) (budget.Status, bool) {
 	if s := a.Snapshot(); s != nil {
 		for _, st := range s.SLOs {
-			if st.Service == "shop" {
+			if st.Service == service {
 				return st, true
 			}
 		}

@@ -33,6 +33,12 @@ escalation:
       tickets: search-tickets
   freeze:
     notify: [release-management]
+# A budget spent from the first minute is taken at its word here (min_coverage 0): the freeze comes within
+# minutes, and the page does not hold the gate (what closes it is the freeze).
+policies:
+  default:
+    min_coverage: 0
+    close_gate_on_page: false
 `
 
 // phasedTraffic is the shop's request counters on two instances, a sample every 15 s from start, with a request
@@ -43,6 +49,29 @@ type phasedTraffic struct {
 	perStep  float64 // requests per instance and sample
 	share    float64 // of them failing with 500
 	ok, errs float64 // cumulative per instance
+}
+
+// feedReceiver pushes phased traffic (100 requests per sample and instance, no errors to begin with) into r's
+// remote-write receiver until the test ends.
+func feedReceiver(t *testing.T, r *running) *phasedTraffic {
+	traffic := &phasedTraffic{next: time.Now().Truncate(step)}
+	traffic.set(100, 0)
+	ctx, stop := context.WithCancel(context.Background())
+	var feeding sync.WaitGroup
+	feeding.Go(func() {
+		feed(ctx, t, func(ctx context.Context, s []e2etest.Series) error {
+			return e2etest.RemoteWrite(ctx, r.base+"/api/v1/write", s)
+		}, traffic.until)
+	})
+	t.Cleanup(func() { stop(); feeding.Wait() })
+	return traffic
+}
+
+// written tells whether samples up to t have been generated.
+func (p *phasedTraffic) written(t time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.next.After(t)
 }
 
 func (p *phasedTraffic) set(perStep, share float64) {

@@ -66,7 +66,7 @@ func TestGateThousandSLOs(t *testing.T) {
 				remaining = math.NaN()
 			}
 			snap.SLOs = append(snap.SLOs, budget.Status{Service: fmt.Sprintf("svc-%04d", i), SLO: fmt.Sprintf("requests-%d", j),
-				Owner: "team", Layer: "service", BudgetRemaining: remaining})
+				Owner: "team", Layer: "service", BudgetRemaining: remaining, Current: true})
 		}
 	}
 	a := r.app

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/prometheus/discovery"
 	"github.com/prometheus/prometheus/model/rulefmt"
 
+	"github.com/slokeeper/slokeeper/pkg/budget"
 	"github.com/slokeeper/slokeeper/pkg/config"
 	"github.com/slokeeper/slokeeper/pkg/evaluator"
 	"github.com/slokeeper/slokeeper/pkg/generate"
@@ -20,11 +21,13 @@ import (
 
 // loadedSpecs is one consistent set of SLOs and the rule groups generated for them.
 type loadedSpecs struct {
-	files         []string
-	slos          []*slo.SLO
-	groups        map[string][]rulefmt.RuleGroup // by spec file; nil once applied
-	targets       []evaluator.Target
-	ids           map[string]bool // service/slo
+	files   []string
+	slos    []*slo.SLO
+	groups  map[string][]rulefmt.RuleGroup // by spec file; nil once applied
+	targets []evaluator.Target
+	ids     map[string]bool // service/slo
+	// loaded lists the SLOs for the budget snapshot, which lists each even before it has a recorded series.
+	loaded        []budget.Loaded
 	longestPeriod time.Duration
 	// policies maps an SLO id to its policy name ("" for the default); servicePolicies and serviceLayers
 	// are the policies and the layer of each service's SLOs.
@@ -33,9 +36,14 @@ type loadedSpecs struct {
 	serviceLayers   map[string]string
 	// runbooks maps an SLO id to its runbook URL, for the policy's alerts.
 	runbooks map[string]string
+	// exclusions maps an SLO id to its exclusions, for /api/v1/slos.
+	exclusions map[string][]budget.Exclusion
 }
 
 func (l *loadedSpecs) known(service, name string) bool { return l.ids[service+"/"+name] }
+
+// demoMinCoverage is the demo's min_coverage: its history covers a tenth of the examples' periods.
+const demoMinCoverage = 0.1
 
 // readConfig reads the config file (or the defaults) and applies the flags that override it.
 func (a *App) readConfig() (*config.Config, error) {
@@ -46,6 +54,14 @@ func (a *App) readConfig() (*config.Config, error) {
 			return nil, fmt.Errorf("couldn't load --config.file=%q: %w", a.opts.ConfigFile, err)
 		}
 		cfg = c
+	}
+	if a.opts.Demo {
+		// The demo's history is three days of a 30-day period (coverage 0.1): its policies take them at their
+		// word, so that the payments incident it tells freezes the service as a month of it would.
+		for name, p := range cfg.Policies {
+			p.MinCoverage = min(p.MinCoverage, demoMinCoverage)
+			cfg.Policies[name] = p
+		}
 	}
 	cfg.Specs = append(cfg.Specs, a.opts.SpecFiles...)
 	if a.opts.StoragePath != "" {
@@ -74,7 +90,8 @@ func (a *App) loadSpecs(cfg *config.Config) (*loadedSpecs, error) {
 	if err := checkPolicies(cfg, slos); err != nil {
 		return nil, err
 	}
-	l := &loadedSpecs{files: files, slos: slos, groups: map[string][]rulefmt.RuleGroup{}, ids: map[string]bool{}, policies: map[string]string{}, runbooks: map[string]string{}}
+	l := &loadedSpecs{files: files, slos: slos, groups: map[string][]rulefmt.RuleGroup{}, ids: map[string]bool{}, policies: map[string]string{}, runbooks: map[string]string{},
+		exclusions: map[string][]budget.Exclusion{}}
 	l.servicePolicies, l.serviceLayers = servicesOf(slos)
 	for _, f := range files {
 		l.groups[f] = []rulefmt.RuleGroup{} // a file without SLOs still replaces its old groups
@@ -88,8 +105,12 @@ func (a *App) loadSpecs(cfg *config.Config) (*loadedSpecs, error) {
 		}
 		l.targets = append(l.targets, t)
 		l.ids[s.ID()] = true
+		l.loaded = append(l.loaded, budget.Loaded{Service: s.Service, SLO: s.Name, Layer: string(s.Layer), Owner: s.Owner})
 		l.policies[s.ID()] = s.Policy
 		l.runbooks[s.ID()] = s.Alerting.RunbookURL
+		for _, e := range s.Exclusions {
+			l.exclusions[s.ID()] = append(l.exclusions[s.ID()], budget.Exclusion{From: e.From, To: e.To, Reason: e.Reason, Approver: e.Approver})
+		}
 		l.longestPeriod = max(l.longestPeriod, s.Period)
 	}
 	for f, gs := range l.groups {
@@ -120,6 +141,7 @@ func (a *App) apply(cfg *config.Config, specs *loadedSpecs) error {
 	a.evaluator.SetTargets(specs.targets)
 	a.cfg.Store(cfg)
 	a.loaded.Store(specs)
+	a.probeSLOs(cfg, specs)
 	a.reviews.Set(specs.slos)
 	a.metrics.slos.Set(float64(len(specs.slos)))
 	a.metrics.reloaded(true)
@@ -256,4 +278,15 @@ func (a *App) watchLoop(ctx context.Context) {
 			a.reloadMtx.Unlock()
 		}
 	}
+}
+
+// reviewClocks are the review clocks the rules recorded for the SLOs without a review date, by SLO id.
+func reviewClocks(s *budget.Snapshot) map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, st := range s.SLOs {
+		if !st.ReviewSince.IsZero() {
+			out[slo.ID(st.Service, st.SLO)] = st.ReviewSince
+		}
+	}
+	return out
 }

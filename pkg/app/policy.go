@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/slokeeper/slokeeper/pkg/budget"
 	"github.com/slokeeper/slokeeper/pkg/config"
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/exporter"
 	"github.com/slokeeper/slokeeper/pkg/policy"
 	"github.com/slokeeper/slokeeper/pkg/slo"
@@ -83,9 +85,14 @@ func (p *policyRun) evaluate(snap *budget.Snapshot, cfg *config.Config, specs *l
 	for _, s := range snap.SLOs {
 		id := slo.ID(s.Service, s.SLO)
 		seen[id] = true
+		remaining := s.BudgetRemaining
+		if !s.Current {
+			remaining = math.NaN() // stale numbers neither freeze nor lift; the gate closes on them
+		}
 		budgets = append(budgets, policy.Budget{
 			Service: s.Service, SLO: s.SLO, Owner: s.Owner, Layer: slo.Layer(s.Layer),
-			Policy: specs.policies[id], Remaining: s.BudgetRemaining,
+			Policy: specs.policies[id], Remaining: remaining,
+			Coverage: s.Coverage, Events: s.EventsTotal, Paging: pageAlerts(s),
 		})
 	}
 	// A loaded SLO without any recorded series (no data, failing rules, a full disk) has an unknown budget too.
@@ -111,6 +118,26 @@ func (p *policyRun) evaluate(snap *budget.Snapshot, cfg *config.Config, specs *l
 	if p.alerter != nil {
 		p.alerter.update(p.state, specs, now)
 	}
+}
+
+// pageAlerts names the firing page-tier burn alert of s, as the gate tells it: the alert name and the labels
+// that tell it apart (service, SLO, grouping, tier).
+func pageAlerts(s budget.Status) []string {
+	if !s.PageFiring {
+		return nil
+	}
+	ls := make(map[string]string, len(s.Grouping)+3)
+	maps.Copy(ls, s.Grouping)
+	ls[conventions.LabelService], ls[conventions.LabelSLO], ls[conventions.LabelTier] = s.Service, s.SLO, string(slo.TierPage)
+	return []string{conventions.AlertBurn + toLabelSet(ls).String()}
+}
+
+func toLabelSet(m map[string]string) model.LabelSet {
+	out := make(model.LabelSet, len(m))
+	for k, v := range m {
+		out[model.LabelName(k)] = model.LabelValue(v)
+	}
+	return out
 }
 
 // saveLocked writes the state when it differs from what was saved; a failure is logged and retried with the

@@ -49,7 +49,7 @@ func snapshotOf(remaining map[string]float64) *budget.Snapshot {
 	snap := &budget.Snapshot{}
 	for id, r := range remaining {
 		service, name, _ := strings.Cut(id, "/")
-		snap.SLOs = append(snap.SLOs, budget.Status{SLO: name, Service: service, Owner: "team-" + service, Layer: "service", BudgetRemaining: r})
+		snap.SLOs = append(snap.SLOs, budget.Status{SLO: name, Service: service, Owner: "team-" + service, Layer: "service", BudgetRemaining: r, Current: true})
 	}
 	return snap
 }
@@ -230,11 +230,22 @@ func TestGateFailsClosedOnUnknownBudgets(t *testing.T) {
 	_, answer = a.policy.gate("pay", "")
 	require.Equal(t, web.GateAllowed, answer)
 
+	// A budget whose rules stopped evaluating (not current) is stale: unknown to the policy, the gate closes.
+	snap := snapshotOf(map[string]float64{"pay/avail": 0.9, "pay/latency": 0.8, "shop/journey": 0.7})
+	for i := range snap.SLOs {
+		snap.SLOs[i].Current = snap.SLOs[i].SLO != "latency"
+	}
+	a.policy.evaluate(snap, a.cfg.Load(), a.loaded.Load(), t0.Add(time.Minute))
+	d, answer := a.policy.gate("pay", "")
+	require.Equal(t, web.GateBlind, answer)
+	require.Equal(t, []string{"latency"}, d.(policy.Decision).Unknown)
+	a.policy.evaluate(snapshotOf(map[string]float64{"pay/avail": 0.9, "pay/latency": 0.8, "shop/journey": 0.7}), a.cfg.Load(), a.loaded.Load(), t0.Add(time.Minute))
+
 	// No evaluation for longer than three evaluation intervals (the snapshot keeps failing): closed again.
 	maxAge := a.policy.maxAge(a.cfg.Load())
 	require.Equal(t, 90*time.Second, maxAge, "3 × the default 30s evaluation interval")
 	a.policy.now = func() time.Time { return t0.Add(time.Minute + maxAge + time.Second) }
-	d, answer := a.policy.gate("pay", "")
+	d, answer = a.policy.gate("pay", "")
 	require.Equal(t, web.GateBlind, answer)
 	require.True(t, d.(policy.Decision).Stale)
 }

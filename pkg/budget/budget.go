@@ -18,6 +18,7 @@
 package budget
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -45,7 +46,21 @@ type Options struct {
 	// Known reports whether an SLO is currently loaded. SLOs it rejects are
 	// dropped even if their series linger in the TSDB. Nil keeps all.
 	Known func(service, slo string) bool
+	// Loaded lists the loaded SLOs: one without any recorded series still
+	// gets a Status, with every number unknown and Current false.
+	Loaded []Loaded
+	// MaxAge is how old an SLO's budget may be and still count as current.
+	// Default DefaultMaxAge.
+	MaxAge time.Duration
 }
+
+// Loaded is a loaded SLO: its name, and the layer and owner its status has
+// before its series say so.
+type Loaded struct{ Service, SLO, Layer, Owner string }
+
+// DefaultMaxAge is three evaluations of the budget group: one late
+// evaluation is not yet stale, three missed ones are.
+const DefaultMaxAge = 3 * conventions.BudgetInterval
 
 // Snapshot is the status of every SLO at one instant. It is never modified
 // after Compute returns it.
@@ -96,10 +111,41 @@ type Status struct {
 	// window it uses.
 	TimeToExhaustion float64 `json:"time_to_exhaustion_seconds"`
 
+	// Updated is when the budget group last evaluated the SLO (the timestamp
+	// of its recorded objective, which every evaluation records, with data or
+	// without); zero when it never did within the lookback.
+	// Current tells that Updated is at most Options.MaxAge before the
+	// snapshot: numbers of an SLO that is not current are stale (its rules
+	// stopped evaluating, or have not started) or unknown.
+	Updated time.Time `json:"updated,omitzero"`
+	Current bool      `json:"current"`
+	// ReviewSince is when the review clock of an SLO without a review date in
+	// its spec started (the first evaluation of its rules, as recorded by
+	// them); zero for an SLO with a date, or before it is recorded.
+	ReviewSince time.Time `json:"-"`
+
 	// PageFiring and TicketFiring report a firing SLOErrorBudgetBurn alert of
 	// that tier.
 	PageFiring   bool `json:"page_firing"`
 	TicketFiring bool `json:"ticket_firing"`
+
+	// MissingSeries are the SLI's selectors that match no series in any source, and Problem says in one line
+	// why and what to change (the daemon's probe, pkg/sliprobe, sets them); both empty when every selector
+	// matches series, and until the selectors were probed. (JSON: [] and "" then.)
+	MissingSeries []string `json:"missing_series"`
+	Problem       string   `json:"problem"`
+
+	// Exclusions are the SLO's exclusions, from its spec (the daemon sets them): stretches of time whose events
+	// do not count. (JSON: [] when none.)
+	Exclusions []Exclusion `json:"exclusions"`
+}
+
+// Exclusion is a stretch of time whose events do not count, with its audit trail.
+type Exclusion struct {
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	Reason   string    `json:"reason"`
+	Approver string    `json:"approver"`
 }
 
 // Window is the error ratio of an SLO over one window.
@@ -129,6 +175,8 @@ const (
 	kindObjective kind = iota
 	kindErrorBudget
 	kindPeriod
+	kindUpdated
+	kindReviewSince
 	kindInfo
 	kindBudgetRemaining
 	kindRatioPeriod
@@ -161,6 +209,10 @@ var queries = func() []bulkQuery {
 		named(kindObjective, conventions.Objective),
 		named(kindErrorBudget, conventions.ErrorBudget),
 		named(kindPeriod, conventions.PeriodSeconds),
+		// The objective is recorded at every evaluation of the budget group, data or not.
+		{kindUpdated, "timestamp(" + conventions.Objective + "{" + own + "})"},
+		// Several series after a label change: the earliest clock (as the generated alert reads it).
+		{kindReviewSince, "min by (" + conventions.LabelService + ", " + conventions.LabelSLO + ") (" + conventions.ReviewSince + "{" + own + "})"},
 		named(kindInfo, conventions.Info),
 		named(kindBudgetRemaining, conventions.BudgetRemaining),
 		named(kindRatioPeriod, conventions.ErrorRatioPeriod),
@@ -189,7 +241,7 @@ func Compute(ctx context.Context, opts Options, ts time.Time) (*Snapshot, error)
 	if opts.Query == nil {
 		return nil, errors.New("no query function given to compute SLO status")
 	}
-	j := joiner{known: opts.Known, slos: map[sloKey]*sloState{}}
+	j := joiner{known: opts.Known, slos: map[sloKey]*sloState{}, maxAge: cmp.Or(opts.MaxAge, DefaultMaxAge), at: ts}
 	results := make([]promql.Vector, len(queries))
 	for i, q := range queries {
 		v, err := opts.Query(ctx, q.query, ts)
@@ -204,6 +256,9 @@ func Compute(ctx context.Context, opts Options, ts time.Time) (*Snapshot, error)
 		if q.kind != kindAlert {
 			j.add(q.kind, results[i])
 		}
+	}
+	for _, l := range opts.Loaded {
+		j.expect(l)
 	}
 	j.resolveGroups()
 	for i, q := range queries {

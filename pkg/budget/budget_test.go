@@ -399,7 +399,7 @@ func TestQueriesDoNotGrowWithSLOs(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, snap.SLOs, tc.slos)
 			require.Equal(t, budget.Queries(), ran)
-			require.Len(t, ran, 11)
+			require.Len(t, ran, 13)
 		})
 	}
 }
@@ -497,7 +497,9 @@ func TestSnapshotJSON(t *testing.T) {
 	t.Run("keys are the json tags of Status", func(t *testing.T) {
 		var want []string
 		for f := range reflect.TypeFor[budget.Status]().Fields() {
-			want = append(want, strings.TrimSuffix(f.Tag.Get("json"), ",omitempty"))
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "-" {
+				want = append(want, name)
+			}
 		}
 		var got []string
 		for k := range byKey["payments/api-availability|/pay"] {
@@ -511,4 +513,63 @@ func TestSnapshotJSON(t *testing.T) {
 		require.NoError(t, err)
 		require.JSONEq(t, `{"time":"`+evalAt.Format(time.RFC3339)+`","slos":[]}`, string(b))
 	})
+}
+
+// TestCurrentAndStale: an SLO's numbers say when its budget group last evaluated them, and whether that is recent
+// enough to count as current (issue 18 case 1); a loaded SLO without any series is listed, unknown and not current.
+func TestCurrentAndStale(t *testing.T) {
+	stale := `service="shop",slo="stopped",layer="service",owner="team-shop"`
+	// nodata's budget group evaluates (its objective is recorded) but it has no data: current, budget unknown.
+	nodata := `service="shop",slo="nodata",layer="service",owner="team-shop"`
+	q := loaded(t, `load 1m
+  slo:objective:ratio{`+avail+`} 0.999+0x10
+  slo:error_budget_remaining:ratio{`+avail+`} 0.5+0x10
+  slo:objective:ratio{`+stale+`} 0.999+0x5
+  slo:error_budget_remaining:ratio{`+stale+`} 0.5+0x5
+  slo:objective:ratio{`+nodata+`} 0.999+0x10
+  slo:review_since:timestamp_seconds{`+nodata+`} 60+0x10
+`)
+	snap, err := budget.Compute(t.Context(), budget.Options{Query: q, Loaded: []budget.Loaded{
+		{Service: "payments", SLO: "api-availability"}, {Service: "shop", SLO: "stopped"}, {Service: "shop", SLO: "new", Layer: "service", Owner: "team-shop"},
+	}}, time.Unix(480, 0))
+	require.NoError(t, err)
+	byKey := map[string]budget.Status{}
+	for _, s := range snap.SLOs {
+		byKey[key(s)] = s
+	}
+	require.Len(t, byKey, 4)
+	require.True(t, byKey["shop/nodata"].Current, "evaluated without data: current, and unknown")
+	require.True(t, math.IsNaN(byKey["shop/nodata"].BudgetRemaining))
+	require.Equal(t, time.Unix(60, 0).UTC(), byKey["shop/nodata"].ReviewSince, "the review clock its rules recorded")
+	require.True(t, byKey["payments/api-availability"].ReviewSince.IsZero())
+
+	current := byKey["payments/api-availability"]
+	require.True(t, current.Current)
+	require.Equal(t, time.Unix(480, 0).UTC(), current.Updated)
+
+	// Last evaluated at 300 s, 3 minutes before: not current (the default limit is 3 minutes, inclusive), but
+	// the numbers are still there, marked.
+	stopped := byKey["shop/stopped"]
+	require.Equal(t, time.Unix(300, 0).UTC(), stopped.Updated)
+	require.True(t, stopped.Current, "exactly three minutes old is still current")
+	snap, err = budget.Compute(t.Context(), budget.Options{Query: q, Loaded: []budget.Loaded{{Service: "shop", SLO: "stopped"}}}, time.Unix(481, 0))
+	require.NoError(t, err)
+	for _, s := range snap.SLOs {
+		if s.SLO == "stopped" {
+			require.False(t, s.Current)
+			require.InDelta(t, 0.5, s.BudgetRemaining, 1e-12)
+		}
+	}
+
+	fresh := byKey["shop/new"]
+	require.False(t, fresh.Current)
+	require.Equal(t, "service", fresh.Layer, "from the spec, before any series says so")
+	require.Equal(t, "team-shop", fresh.Owner)
+	require.True(t, fresh.Updated.IsZero())
+	require.True(t, math.IsNaN(fresh.BudgetRemaining))
+	b, err := json.Marshal(fresh)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"budget_remaining":null`)
+	require.Contains(t, string(b), `"current":false`)
+	require.NotContains(t, string(b), `"updated"`)
 }

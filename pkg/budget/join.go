@@ -28,6 +28,8 @@ type sloState struct {
 	base map[string]struct{}
 
 	objective, errorBudget, periodSeconds float64
+	updated                               float64 // unix seconds of the last budget evaluation
+	reviewSince                           float64 // unix seconds
 	infoObjective, infoPeriod             string
 
 	data []dataSample
@@ -60,6 +62,21 @@ type joiner struct {
 	slos map[sloKey]*sloState
 	// windowOf caches the window parsed from a series name.
 	windowOf map[string]time.Duration
+	// at is the snapshot's time; a budget older than maxAge then is not current.
+	at     time.Time
+	maxAge time.Duration
+}
+
+// expect makes sure a loaded SLO has a state, so that it gets a Status even without any recorded series.
+func (j *joiner) expect(l Loaded) {
+	k := sloKey{service: l.Service, slo: l.SLO}
+	if _, ok := j.slos[k]; ok {
+		return
+	}
+	j.slos[k] = &sloState{
+		key: k, base: map[string]struct{}{}, groups: map[string]*group{}, layer: l.Layer, owner: l.Owner,
+		objective: math.NaN(), errorBudget: math.NaN(), periodSeconds: math.NaN(), updated: math.NaN(), reviewSince: math.NaN(),
+	}
 }
 
 // state returns the state of the SLO m belongs to, nil when it is unknown.
@@ -74,7 +91,7 @@ func (j *joiner) state(m labels.Labels) *sloState {
 	}
 	s := &sloState{
 		key: k, base: map[string]struct{}{}, groups: map[string]*group{},
-		objective: math.NaN(), errorBudget: math.NaN(), periodSeconds: math.NaN(),
+		objective: math.NaN(), errorBudget: math.NaN(), periodSeconds: math.NaN(), updated: math.NaN(), reviewSince: math.NaN(),
 	}
 	j.slos[k] = s
 	return s
@@ -87,6 +104,10 @@ func (j *joiner) add(k kind, v promql.Vector) {
 		}
 		s := j.state(smp.Metric)
 		if s == nil {
+			continue
+		}
+		if k == kindReviewSince { // min by (service, slo): no other labels to learn from
+			s.reviewSince = firstKnown(s.reviewSince, smp.F)
 			continue
 		}
 		if !k.isMeta() {
@@ -119,6 +140,8 @@ func (j *joiner) add(k kind, v promql.Vector) {
 			s.errorBudget = firstKnown(s.errorBudget, smp.F)
 		case kindPeriod:
 			s.periodSeconds = firstKnown(s.periodSeconds, smp.F)
+		case kindUpdated:
+			s.updated = firstKnown(s.updated, smp.F)
 		case kindInfo:
 			if s.infoObjective == "" {
 				s.infoObjective = smp.Metric.Get(conventions.LabelObjective)
@@ -196,6 +219,7 @@ func (j *joiner) resolveGroups() {
 				g.totalRatePeriod = firstKnown(g.totalRatePeriod, d.value)
 			case kindCoverage:
 				g.coverage = firstKnown(g.coverage, d.value)
+
 			case kindWindow:
 				if _, ok := g.windows[d.window]; !ok {
 					g.windows[d.window] = d.value
@@ -312,6 +336,13 @@ func (j *joiner) statuses() []Status {
 			}
 			if !g.grouping.IsEmpty() {
 				st.Grouping = g.grouping.Map()
+			}
+			if !math.IsNaN(s.reviewSince) {
+				st.ReviewSince = time.UnixMilli(int64(math.Round(s.reviewSince * 1000))).UTC()
+			}
+			if !math.IsNaN(s.updated) {
+				st.Updated = time.UnixMilli(int64(math.Round(s.updated * 1000))).UTC()
+				st.Current = j.at.Sub(st.Updated) <= j.maxAge
 			}
 			if math.IsNaN(st.Coverage) {
 				st.Coverage = 0

@@ -40,8 +40,13 @@ type statusJSON struct {
 	Coverage         number            `json:"coverage"`
 	Windows          []Window          `json:"windows"`
 	TimeToExhaustion number            `json:"time_to_exhaustion_seconds"`
+	Updated          *time.Time        `json:"updated,omitempty"`
+	Current          bool              `json:"current"`
 	PageFiring       bool              `json:"page_firing"`
 	TicketFiring     bool              `json:"ticket_firing"`
+	MissingSeries    []string          `json:"missing_series"`
+	Problem          string            `json:"problem"`
+	Exclusions       []Exclusion       `json:"exclusions"`
 }
 
 // MarshalJSON implements json.Marshaler: unknown numbers (NaN) and +Inf are
@@ -51,13 +56,18 @@ func (s Status) MarshalJSON() ([]byte, error) {
 	if windows == nil {
 		windows = []Window{}
 	}
+	var updated *time.Time
+	if !s.Updated.IsZero() {
+		updated = &s.Updated
+	}
 	return json.Marshal(statusJSON{
 		SLO: s.SLO, Service: s.Service, Layer: s.Layer, Owner: s.Owner, Grouping: s.Grouping,
 		Objective: number(s.Objective), ErrorBudget: number(s.ErrorBudget), Period: number(s.Period.Seconds()),
 		BudgetRemaining: number(s.BudgetRemaining), ErrorRatioPeriod: number(s.ErrorRatioPeriod),
 		EventsTotal: number(s.EventsTotal), EventsGood: number(s.EventsGood), Coverage: number(s.Coverage),
 		Windows: windows, TimeToExhaustion: number(s.TimeToExhaustion),
-		PageFiring: s.PageFiring, TicketFiring: s.TicketFiring,
+		Updated: updated, Current: s.Current, PageFiring: s.PageFiring, TicketFiring: s.TicketFiring,
+		MissingSeries: nonNil(s.MissingSeries), Problem: s.Problem, Exclusions: nonNil(s.Exclusions),
 	})
 }
 
@@ -83,4 +93,12 @@ func (s Snapshot) MarshalJSON() ([]byte, error) {
 		Time time.Time `json:"time"`
 		SLOs []Status  `json:"slos"`
 	}{s.Time, slos})
+}
+
+// nonNil is ss, or an empty list for nil: a list field is [] rather than null when empty.
+func nonNil[T any](ss []T) []T {
+	if ss == nil {
+		return []T{}
+	}
+	return ss
 }

@@ -107,8 +107,11 @@ var badConfigs = []struct {
 		`testdata/policies.bad.yml:7: policies.wrong-types.warn_at: must be a share of the error budget left, a number such as 0.25 (1 untouched, 0 spent, negative overspent), between -1 and 1, got "lots"`,
 		`testdata/policies.bad.yml:8: policies.wrong-types.min_freeze: must be a duration such as 30s, 5m, 1h or 91d, got "1 week"`,
 		`testdata/policies.bad.yml:9: policies.wrong-types.layers[1]: unknown layer "platform"; the layers are [product service infrastructure]`,
-		`testdata/policies.bad.yml:11: policies.typo.freez_at: unknown field "freez_at"; the fields here are freeze_at, warn_at, lift_at, min_freeze, layers, exempt`,
-		`testdata/policies.bad.yml:12: policies.strict: policy "strict" appears twice (first on line 3)`,
+		`testdata/policies.bad.yml:10: policies.wrong-types.min_coverage: must be a share of the period such as 0.25, from 0 to 1, got "2"`,
+		`testdata/policies.bad.yml:11: policies.wrong-types.min_events: must be a number of events such as 1000, 0 or more, got "-1"`,
+		`testdata/policies.bad.yml:12: policies.wrong-types.close_gate_on_page: must be a boolean (true or false), got "sometimes"`,
+		`testdata/policies.bad.yml:14: policies.typo.freez_at: unknown field "freez_at"; the fields here are freeze_at, warn_at, lift_at, min_freeze, layers, exempt, min_coverage, min_events, close_gate_on_page`,
+		`testdata/policies.bad.yml:15: policies.strict: policy "strict" appears twice (first on line 3)`,
 	}},
 	{"unknown-remote-read-field", []string{
 		`testdata/unknown-remote-read-field.bad.yml:4: remote_read[0].remote_timout: unknown field "remote_timout"`,

@@ -398,6 +398,9 @@ policies:
     warn_at: 0.5
     min_freeze: 1d
     layers: [infrastructure]
+    min_coverage: 0
+    min_events: 5000
+    close_gate_on_page: false
   default:
     freeze_at: -0.1
     lift_at: 0
@@ -405,8 +408,9 @@ policies:
 `))
 	require.NoError(t, err)
 	require.Equal(t, map[string]policy.Policy{
-		"default":  {Name: "default", FreezeAt: -0.1, WarnAt: 0.25, LiftAt: 0, Exempt: []string{}},
-		"platform": {Name: "platform", FreezeAt: 0, WarnAt: 0.5, LiftAt: 0.1, MinFreeze: model.Duration(24 * time.Hour), Layers: []slo.Layer{slo.LayerInfrastructure}, Exempt: []string{"p0", "security"}},
+		"default": {Name: "default", FreezeAt: -0.1, WarnAt: 0.25, LiftAt: 0, Exempt: []string{}, MinCoverage: 0.25, CloseGateOnPage: true},
+		"platform": {Name: "platform", FreezeAt: 0, WarnAt: 0.5, LiftAt: 0.1, MinFreeze: model.Duration(24 * time.Hour),
+			Layers: []slo.Layer{slo.LayerInfrastructure}, Exempt: []string{"p0", "security"}, MinEvents: 5000},
 	}, c.Policies)
 
 	// Without policies, the default one.

@@ -50,6 +50,13 @@ func (d *decoder) policies(n *yaml.Node, path string, c *Config) {
 			}},
 			{"layers", func(fp string, fv *yaml.Node) { pol.Layers = d.layers(fv, fp) }},
 			{"exempt", func(fp string, fv *yaml.Node) { pol.Exempt = d.names(fv, fp, "a change class such as security") }},
+			{"min_coverage", func(fp string, fv *yaml.Node) {
+				d.number(fv, fp, "a share of the period such as 0.25", 0, 1, &pol.MinCoverage)
+			}},
+			{"min_events", func(fp string, fv *yaml.Node) {
+				d.number(fv, fp, "a number of events such as 1000", 0, math.Inf(1), &pol.MinEvents)
+			}},
+			{"close_gate_on_page", func(fp string, fv *yaml.Node) { d.boolean(fv, fp, &pol.CloseGateOnPage) }},
 		})
 		if len(d.errs) > before {
 			continue
@@ -80,6 +87,24 @@ func (d *decoder) share(n *yaml.Node, path string, into *float64) {
 	f, err := strconv.ParseFloat(s.Value, 64)
 	if (s.Tag != "!!float" && s.Tag != "!!int") || err != nil || math.IsNaN(f) || f < -1 || f > 1 {
 		d.errorf(n.Line, path, "must be %s, between -1 and 1, got %s", want, describe(s))
+		return
+	}
+	*into = f
+}
+
+// number decodes a finite number from lo to hi (+Inf: no upper bound).
+func (d *decoder) number(n *yaml.Node, path, want string, lo, hi float64, into *float64) {
+	s := d.scalar(n, path, want)
+	if s == nil {
+		return
+	}
+	bounds := fmt.Sprintf("from %g to %g", lo, hi)
+	if math.IsInf(hi, 1) {
+		bounds = fmt.Sprintf("%g or more", lo)
+	}
+	f, err := strconv.ParseFloat(s.Value, 64)
+	if (s.Tag != "!!float" && s.Tag != "!!int") || err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < lo || f > hi {
+		d.errorf(n.Line, path, "must be %s, %s, got %s", want, bounds, describe(s))
 		return
 	}
 	*into = f

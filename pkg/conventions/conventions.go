@@ -18,6 +18,10 @@ const (
 	LabelService = "service"
 	LabelLayer   = "layer"
 	LabelOwner   = "owner"
+	// LabelRevision tells apart the histories of one SLO that different definitions of what it measures
+	// recorded (SLI, grouping, labels, windows): a change of them starts a new series, so the rules never read
+	// what the old definition recorded, and the daemon rebuilds the new one's history from the raw series.
+	LabelRevision = "slo_revision"
 )
 
 // Labels on generated alerts.
@@ -40,7 +44,7 @@ const (
 
 // Reserved are label names a spec may not set: slokeeper owns them.
 var Reserved = map[string]bool{
-	LabelSLO: true, LabelService: true, LabelLayer: true, LabelOwner: true,
+	LabelSLO: true, LabelService: true, LabelLayer: true, LabelOwner: true, LabelRevision: true,
 	LabelSeverity: true, LabelTier: true, LabelLongWindow: true, LabelShortWindow: true,
 	LabelBurnFactor: true, "le": true, "alertname": true, "alertstate": true,
 	LabelObjective: true, LabelPeriod: true, LabelDescription: true, LabelRationale: true, LabelSLIKind: true,
@@ -68,8 +72,14 @@ const (
 )
 
 // AlertReviewOverdue is the ticket-tier alert of an SLO whose review is overdue: its review cadence has passed
-// since review.lastReviewed, or it was never reviewed (generated into every SLO's budget group).
+// since review.lastReviewed, else since review.agreed, else since its rules were first evaluated (ReviewSince);
+// generated into every SLO's budget group.
 const AlertReviewOverdue = "SLOReviewOverdue"
+
+// ReviewSince is when the review clock of an SLO whose spec has no review date started: the time its budget group
+// was first evaluated, in seconds since the epoch. Its rule reads its own last sample back (within a day) and
+// keeps it; recorded only for such SLOs.
+const ReviewSince = "slo:review_since:timestamp_seconds"
 
 // Recording rule names that do not depend on a window.
 const (
@@ -162,3 +172,24 @@ func ServiceGroupBudget(service string) string { return "slo:" + service + ":bud
 func Owned(name string) bool {
 	return strings.HasPrefix(name, "slo:") || name == Info || name == "ALERTS" || name == "ALERTS_FOR_STATE"
 }
+
+// Names of the check that the selectors an SLI reads match series (pkg/sliprobe): an SLI whose selectors match
+// nothing has no data, which is a problem to report, not an untouched budget.
+const (
+	// SLISelectorsMissing is the per-SLO gauge of the SLI's selectors that match no series in any source.
+	SLISelectorsMissing = "slo_sli_selectors_missing"
+	// SLIProbeSelectors counts the distinct selectors probed, by LabelProbeState.
+	SLIProbeSelectors = "slokeeper_sli_probe_selectors"
+	// SLIProbes and SLIProbeFailures count the probes of selectors, and those that failed (a source did not
+	// answer, so the selector's state stayed as it was).
+	SLIProbes        = "slokeeper_sli_probes_total"
+	SLIProbeFailures = "slokeeper_sli_probe_failures_total"
+	// SLIProbeDuration is how long the last round of probes took.
+	SLIProbeDuration = "slokeeper_sli_probe_duration_seconds"
+	// LabelProbeState is "present", "missing" or "unknown" (never probed successfully).
+	LabelProbeState = "state"
+	// APIMissingSeries and APIProblem are the fields of an SLO in /api/v1/slos that list the selectors matching
+	// no series and say, in one line, why and what to change.
+	APIMissingSeries = "missing_series"
+	APIProblem       = "problem"
+)

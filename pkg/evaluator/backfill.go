@@ -343,7 +343,9 @@ func (e *Evaluator) lastSample(ctx context.Context, t Target, name string, from,
 	ss := q.Select(ctx, false, nil,
 		labels.MustNewMatcher(labels.MatchEqual, labels.MetricName, name),
 		labels.MustNewMatcher(labels.MatchEqual, conventions.LabelService, t.Service),
-		labels.MustNewMatcher(labels.MatchEqual, conventions.LabelSLO, t.SLO))
+		labels.MustNewMatcher(labels.MatchEqual, conventions.LabelSLO, t.SLO),
+		// Another revision's history is another definition's: a new one is backfilled over the whole lookback.
+		labels.MustNewMatcher(labels.MatchEqual, conventions.LabelRevision, t.Revision))
 	var last int64 = math.MinInt64
 	var it chunkenc.Iterator
 	for ss.Next() {

@@ -14,6 +14,9 @@ import (
 // Target describes how to rebuild one SLO's recorded history.
 type Target struct {
 	Service, SLO string
+	// Revision is the SLO's conventions.LabelRevision: history recorded under another is not its own, and a new
+	// revision is backfilled over the whole lookback.
+	Revision string
 	// File is the identifier the SLO's groups were given under in Update.
 	File string
 	// SLIGroup and TilesGroup name the groups whose rules are backfilled.
@@ -68,6 +71,7 @@ func TargetFor(file string, s *slo.SLO, w slo.Windows, groups []rulefmt.RuleGrou
 	if len(t.BaseRules) != 2 || len(t.TileRules) != 2 || len(t.StitchRules) != wantStitched {
 		return Target{}, fmt.Errorf("couldn't find the base and tile rules of %s/%s in its groups", s.Service, s.Name)
 	}
+	t.Revision = t.TileRules[0].Labels[conventions.LabelRevision]
 	return t, nil
 }
 
@@ -77,7 +81,7 @@ func (t Target) equal(o Target) bool {
 	same := func(a, b []rulefmt.Rule) bool {
 		return slices.EqualFunc(a, b, func(x, y rulefmt.Rule) bool { return x.Record == y.Record && x.Expr == y.Expr })
 	}
-	return t.File == o.File && t.SLIGroup == o.SLIGroup && t.TilesGroup == o.TilesGroup && t.Base == o.Base &&
+	return t.File == o.File && t.Revision == o.Revision && t.SLIGroup == o.SLIGroup && t.TilesGroup == o.TilesGroup && t.Base == o.Base &&
 		t.Tile == o.Tile && t.Period == o.Period && t.Recent == o.Recent && same(t.BaseRules, o.BaseRules) &&
 		same(t.StitchRules, o.StitchRules) && same(t.TileRules, o.TileRules) && same(t.PeriodRules, o.PeriodRules)
 }

@@ -53,6 +53,8 @@ const (
 	NamePeriodCoverage    = "slo_period_coverage_ratio"
 	NameAlertFiring       = "slo_alert_firing"
 	NameSnapshotTimestamp = "slo_snapshot_timestamp_seconds"
+	NameUpdated           = "slo_budget_updated_timestamp_seconds"
+	NameCurrent           = "slo_status_current"
 )
 
 // Label names the exporter adds to some families.
@@ -106,6 +108,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 type descs struct {
 	budgetRemaining, sli, burnRate, objective, errorBudget, period *prometheus.Desc
 	events, timeToExhaustion, coverage, alertFiring, timestamp     *prometheus.Desc
+	updated, current                                               *prometheus.Desc
 }
 
 func newDescs(labelNames []string) descs {
@@ -134,6 +137,10 @@ func newDescs(labelNames []string) descs {
 			"Share of the SLO period covered by data, 0 to 1: below 1 the budget stands for part of the period."),
 		alertFiring: d(NameAlertFiring,
 			"Whether an "+conventions.AlertBurn+" alert of the tier (page or ticket) is firing (1) or not (0).", LabelTier),
+		updated: d(NameUpdated,
+			"Unix time the daemon's rules last evaluated the SLO's budget; absent when they never did."),
+		current: d(NameCurrent,
+			"1 when the SLO's numbers are current (its budget evaluated within three budget evaluations), 0 when they are stale or unknown."),
 		timestamp: prometheus.NewDesc(NameSnapshotTimestamp,
 			"Unix time the SLO status snapshot was computed at.", nil, nil),
 	}
@@ -176,6 +183,10 @@ func render(s *budget.Snapshot) []prometheus.Metric {
 		gauge(d.coverage, st.Coverage, lvs)
 		gauge(d.alertFiring, boolValue(st.PageFiring), lvs, "page")
 		gauge(d.alertFiring, boolValue(st.TicketFiring), lvs, "ticket")
+		if !st.Updated.IsZero() {
+			gauge(d.updated, float64(st.Updated.UnixMilli())/1e3, lvs)
+		}
+		gauge(d.current, boolValue(st.Current), lvs)
 	}
 	if !s.Time.IsZero() {
 		gauge(d.timestamp, float64(s.Time.UnixNano())/1e9, nil)

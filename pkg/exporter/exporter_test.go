@@ -35,6 +35,7 @@ func snapshot() *budget.Snapshot {
 					{Duration: 3 * day, ErrorRatio: 0.01, SLI: 0.99, BurnRate: 0.2},
 				},
 				TimeToExhaustion: 10368000,
+				Updated:          time.Unix(1700000000, 0), Current: true,
 			},
 			{
 				SLO: "api-availability", Service: "payments", Layer: "service", Owner: "team-payments",
@@ -44,6 +45,7 @@ func snapshot() *budget.Snapshot {
 				Windows:          []budget.Window{{Duration: time.Hour, ErrorRatio: 0.0144, SLI: 0.9856, BurnRate: 14.4}},
 				TimeToExhaustion: 90000,
 				PageFiring:       true,
+				Updated:          time.Unix(1699999990, 0), Current: true,
 			},
 			{
 				SLO: "query", Service: "search", Layer: "service", Owner: "team-search",
@@ -56,6 +58,7 @@ func snapshot() *budget.Snapshot {
 				Objective: 0.99, ErrorBudget: 0.01, Period: 7 * day,
 				BudgetRemaining: 1, EventsTotal: 0, EventsGood: 0, Coverage: 1,
 				TimeToExhaustion: inf, TicketFiring: true,
+				Updated: time.Unix(1699999000, 0), // stale
 			},
 		},
 	}
@@ -78,6 +81,11 @@ slo_alert_firing{layer="service",owner="team-search",route="",service="search",s
 slo_budget_remaining{layer="product",owner="team-checkout",route="",service="checkout",slo="journey-latency"} 0.8
 slo_budget_remaining{layer="service",owner="team-payments",route="/pay",service="payments",slo="api-availability"} 0.5
 slo_budget_remaining{layer="service",owner="team-search",route="",service="search",slo="suggest"} 1
+# HELP slo_budget_updated_timestamp_seconds Unix time the daemon's rules last evaluated the SLO's budget; absent when they never did.
+# TYPE slo_budget_updated_timestamp_seconds gauge
+slo_budget_updated_timestamp_seconds{layer="product",owner="team-checkout",route="",service="checkout",slo="journey-latency"} 1.7e+09
+slo_budget_updated_timestamp_seconds{layer="service",owner="team-payments",route="/pay",service="payments",slo="api-availability"} 1.69999999e+09
+slo_budget_updated_timestamp_seconds{layer="service",owner="team-search",route="",service="search",slo="suggest"} 1.699999e+09
 # HELP slo_burn_rate Error ratio over the window divided by the error budget: at 1 the budget lasts exactly the period.
 # TYPE slo_burn_rate gauge
 slo_burn_rate{layer="product",owner="team-checkout",route="",service="checkout",slo="journey-latency",window="1h"} 0.2
@@ -125,6 +133,12 @@ slo_sli_ratio{layer="service",owner="team-payments",route="/pay",service="paymen
 # HELP slo_snapshot_timestamp_seconds Unix time the SLO status snapshot was computed at.
 # TYPE slo_snapshot_timestamp_seconds gauge
 slo_snapshot_timestamp_seconds 1.7000000005e+09
+# HELP slo_status_current 1 when the SLO's numbers are current (its budget evaluated within three budget evaluations), 0 when they are stale or unknown.
+# TYPE slo_status_current gauge
+slo_status_current{layer="product",owner="team-checkout",route="",service="checkout",slo="journey-latency"} 1
+slo_status_current{layer="service",owner="team-payments",route="/pay",service="payments",slo="api-availability"} 1
+slo_status_current{layer="service",owner="team-search",route="",service="search",slo="query"} 0
+slo_status_current{layer="service",owner="team-search",route="",service="search",slo="suggest"} 0
 # HELP slo_time_to_exhaustion_seconds Seconds until the error budget is spent at the current burn rate: 0 when spent, +Inf when not burning.
 # TYPE slo_time_to_exhaustion_seconds gauge
 slo_time_to_exhaustion_seconds{layer="product",owner="team-checkout",route="",service="checkout",slo="journey-latency"} 1.0368e+07

@@ -22,16 +22,18 @@ var (
 	descReviewLast = prometheus.NewDesc(NameReviewLast,
 		"When the SLO was last reviewed (review.lastReviewed of its spec), in seconds since the epoch; absent for an SLO never reviewed.", sloLabels, nil)
 	descReviewOverdue = prometheus.NewDesc(NameReviewOverdue,
-		"1 once the SLO's review cadence has passed since its last review, or when it was never reviewed.", sloLabels, nil)
+		"1 once the SLO's review cadence has passed since its last review, else since it was agreed, else since its rules first evaluated it; absent while that is not known.", sloLabels, nil)
 	descReviewCadence = prometheus.NewDesc(NameReviewCadence,
 		"How often the SLO must be reviewed (review.cadence of its spec, 90 days by default).", sloLabels, nil)
 )
 
-// ReviewCollector exports the review freshness of the loaded SLOs, computed from their specs at scrape time (the
-// dates do not depend on any data). One series per SLO, whatever its grouping.
+// ReviewCollector exports the review freshness of the loaded SLOs, computed at scrape time from their specs and,
+// for an SLO whose spec has no review date, the review clock its rules recorded (the first evaluation). One series
+// per SLO, whatever its grouping.
 type ReviewCollector struct {
-	now  func() time.Time
-	slos atomic.Pointer[[]*slo.SLO]
+	now    func() time.Time
+	slos   atomic.Pointer[[]*slo.SLO]
+	clocks atomic.Pointer[map[string]time.Time] // by SLO id: the recorded review clocks
 }
 
 // NewReviewCollector returns a collector with nothing to collect until the first Set; now is the clock (nil:
@@ -50,11 +52,22 @@ func (c *ReviewCollector) Set(slos []*slo.SLO) {
 	c.slos.Store(&s)
 }
 
-// ReviewOverdue reports whether s is due for its review at now: its cadence has passed since its last review, or
-// it was never reviewed. The generated SLOReviewOverdue alert fires on the same condition.
-func ReviewOverdue(s *slo.SLO, now time.Time) bool {
-	last := s.Review.LastReviewed
-	return last.IsZero() || now.Sub(last) > s.Review.Cadence
+// SetClocks replaces the review clocks recorded by the rules of the SLOs without a review date (by SLO id).
+func (c *ReviewCollector) SetClocks(clocks map[string]time.Time) { c.clocks.Store(&clocks) }
+
+// ReviewOverdue reports whether s is due for its review at now: its cadence has passed since its review clock
+// started (review.lastReviewed, else review.agreed, else firstSeen, the first evaluation of its rules). known is
+// false for an SLO without a review date whose first evaluation is not known yet. The generated SLOReviewOverdue
+// alert fires on the same condition.
+func ReviewOverdue(s *slo.SLO, now, firstSeen time.Time) (overdue, known bool) {
+	since := s.Review.Since()
+	if since.IsZero() {
+		since = firstSeen
+	}
+	if since.IsZero() {
+		return false, false
+	}
+	return now.Sub(since) > s.Review.Cadence, true
 }
 
 // Describe sends nothing: the collector is unchecked, as Collector.
@@ -72,7 +85,13 @@ func (c *ReviewCollector) Collect(ch chan<- prometheus.Metric) {
 		if !s.Review.LastReviewed.IsZero() {
 			ch <- prometheus.MustNewConstMetric(descReviewLast, prometheus.GaugeValue, float64(s.Review.LastReviewed.Unix()), lv...)
 		}
-		ch <- prometheus.MustNewConstMetric(descReviewOverdue, prometheus.GaugeValue, boolValue(ReviewOverdue(s, now)), lv...)
+		var firstSeen time.Time
+		if clocks := c.clocks.Load(); clocks != nil {
+			firstSeen = (*clocks)[s.ID()]
+		}
+		if overdue, known := ReviewOverdue(s, now, firstSeen); known {
+			ch <- prometheus.MustNewConstMetric(descReviewOverdue, prometheus.GaugeValue, boolValue(overdue), lv...)
+		}
 		ch <- prometheus.MustNewConstMetric(descReviewCadence, prometheus.GaugeValue, s.Review.Cadence.Seconds(), lv...)
 	}
 }

@@ -72,7 +72,7 @@ func inputsOf(t *scenarios, u Suite) []labels.Labels {
 // readsOf are the selectors of the rules of t that read raw series (its base rates), or nil when one of them
 // does not name its metric (it could read any series, recorded ones included) or does not parse.
 func readsOf(t *scenarios) [][]*labels.Matcher {
-	errRate, totalRate := baseRates(t.s, t.w.Base, "")
+	errRate, totalRate := baseRates(t.s, t.w.Base, "", selector(t.s, revision(t.s, t.w)))
 	var out [][]*labels.Matcher
 	for _, q := range []string{errRate, totalRate} {
 		e, err := promql.ParseExpr(q)

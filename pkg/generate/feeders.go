@@ -257,7 +257,7 @@ func (f *baseFeeder) describe() string              { return "its base rate reco
 func (f *baseFeeder) quantum(float64) time.Duration { return time.Minute }
 
 func (f *baseFeeder) series(segs []segment) []inputSeries {
-	l := seriesLabels(f.s)
+	l := seriesLabels(f.s, revision(f.s, f.w))
 	for _, g := range f.s.Grouping {
 		l[g] = testGrouping
 	}

@@ -90,7 +90,8 @@ func Groups(slos []*slo.SLO, o Options) []rulefmt.RuleGroup {
 //     metadata and the ticket alerts; every minute.
 func SLOGroups(s *slo.SLO, o Options) []rulefmt.RuleGroup {
 	w := o.Windows(s.Period)
-	g := &builder{s: s, w: w, sel: selector(s), labels: seriesLabels(s), gateURL: o.GateURL}
+	rev := revision(s, w)
+	g := &builder{s: s, w: w, sel: selector(s, rev), labels: seriesLabels(s, rev), sloSel: selector(s, ""), sloLabels: seriesLabels(s, ""), gateURL: o.GateURL}
 	sli, tiles, budget := o.GroupNames(s)
 	return []rulefmt.RuleGroup{g.sliGroup(sli), g.tilesGroup(tiles), g.budgetGroup(budget)}
 }
@@ -117,22 +118,34 @@ type builder struct {
 	gateURL string
 	s       *slo.SLO
 	w       slo.Windows
-	sel     string            // {service="…",slo="…"}
+	sel     string            // {slo_revision="…"}
 	labels  map[string]string // on every recorded series
+	// sloSel and sloLabels leave the revision out, for what outlives a new definition (the review clock).
+	sloSel    string
+	sloLabels map[string]string
 }
 
-// selector matches the recorded series of s.
-func selector(s *slo.SLO) string {
+// selector matches the recorded series of s of revision rev, or of any revision when rev is empty. The revision
+// alone tells one SLO's series from every other's (its digest covers the service and the SLO's name), in fewer
+// characters than the two names: the selector is repeated hundreds of times in an SLO's rules.
+func selector(s *slo.SLO, rev string) string {
+	if rev != "" {
+		return "{" + revisionMatcher(rev) + "}"
+	}
 	return "{" + c.LabelService + "=" + strconv.Quote(s.Service) + "," + c.LabelSLO + "=" + strconv.Quote(s.Name) + "}"
 }
 
-func seriesLabels(s *slo.SLO) map[string]string {
-	l := make(map[string]string, 4+len(s.Labels))
+// seriesLabels are the labels of the recorded series of s of revision rev (none when rev is empty).
+func seriesLabels(s *slo.SLO, rev string) map[string]string {
+	l := make(map[string]string, 5+len(s.Labels))
 	maps.Copy(l, s.Labels)
 	l[c.LabelSLO] = s.Name
 	l[c.LabelService] = s.Service
 	l[c.LabelLayer] = string(s.Layer)
 	l[c.LabelOwner] = s.Owner
+	if rev != "" {
+		l[c.LabelRevision] = rev
+	}
 	return l
 }
 
@@ -233,14 +246,17 @@ func (g *builder) stitchedRates() []rulefmt.Rule {
 
 func (g *builder) sliGroup(name string) rulefmt.RuleGroup {
 	rules := make([]rulefmt.Rule, 0, 4+2*len(g.w.Alerts)+len(g.w.Alerts))
+	excl := excluded(g.s, g.w.Base)
 	if totalFirst(g.s) {
 		// The total first: the error rate reads it back (one series) instead of the raw total series again.
-		errRate, totalRate := baseRates(g.s, g.w.Base, sumBy("sum", g.s.Grouping, c.TotalRate(g.w.Base)+g.sel))
-		rules = append(rules, g.record(c.TotalRate(g.w.Base), totalRate), g.record(c.ErrorRate(g.w.Base), errRate))
+		errRate, totalRate := baseRates(g.s, g.w.Base, sumBy("sum", g.s.Grouping, c.TotalRate(g.w.Base)+g.sel), g.sel)
+		rules = append(rules, g.record(c.TotalRate(g.w.Base), unlessExcluded(totalRate, excl)),
+			g.record(c.ErrorRate(g.w.Base), unlessExcluded(errRate, excl)))
 	} else {
 		// Raw SLIs derive the total from the error series: the error first.
-		errRate, totalRate := baseRates(g.s, g.w.Base, "")
-		rules = append(rules, g.record(c.ErrorRate(g.w.Base), errRate), g.record(c.TotalRate(g.w.Base), totalRate))
+		errRate, totalRate := baseRates(g.s, g.w.Base, "", g.sel)
+		rules = append(rules, g.record(c.ErrorRate(g.w.Base), unlessExcluded(errRate, excl)),
+			g.record(c.TotalRate(g.w.Base), unlessExcluded(totalRate, excl)))
 	}
 	rules = append(rules, g.stitchedRates()...)
 	for _, d := range g.w.Distinct() {
@@ -278,7 +294,7 @@ func (g *builder) tilesGroup(name string) rulefmt.RuleGroup {
 }
 
 func (g *builder) budgetGroup(name string) rulefmt.RuleGroup {
-	rules := make([]rulefmt.Rule, 0, len(g.w.Alerts)*2+9+len(g.w.Alerts))
+	rules := make([]rulefmt.Rule, 0, len(g.w.Alerts)*2+10+len(g.w.Alerts))
 	for _, d := range g.w.Distinct() {
 		if d != g.w.Base && !g.w.Stitched(d) {
 			rules = append(rules, g.windowRatio(d))
@@ -303,7 +319,7 @@ func (g *builder) budgetGroup(name string) rulefmt.RuleGroup {
 		g.info(),
 	)
 	rules = append(rules, g.alerts(slo.TierTicket)...)
-	rules = append(rules, g.reviewAlert())
+	rules = append(rules, g.reviewRules()...)
 	return rulefmt.RuleGroup{
 		Name:     name,
 		Interval: model.Duration(c.BudgetInterval),
@@ -361,34 +377,6 @@ func (g *builder) alerts(t slo.Tier) []rulefmt.Rule {
 		})
 	}
 	return out
-}
-
-// reviewAlert is the ticket that an SLO is due for its review: once its review cadence has passed since
-// review.lastReviewed (the value is the time since then), or at once when it was never reviewed. The dates are in
-// the spec, so the expression needs no series; one alert per SLO, whatever its grouping.
-func (g *builder) reviewAlert() rulefmt.Rule {
-	s := g.s
-	labels := make(map[string]string, len(g.labels)+len(s.Alerting.Labels)+2)
-	maps.Copy(labels, g.labels)
-	maps.Copy(labels, s.Alerting.Labels)
-	labels[c.LabelSeverity] = s.Alerting.ForTier(slo.TierTicket).Severity
-	labels[c.LabelTier] = string(slo.TierTicket)
-	ann := map[string]string{"summary": "The SLO " + s.ID() + " is due for its review."}
-	act := " Compare it with months of field data (slokeeper review) and record the decision in its spec (slokeeper review --write)."
-	expr := "vector(1)"
-	if last := s.Review.LastReviewed; last.IsZero() {
-		ann["description"] = "The " + string(s.Layer) + " SLO " + s.Name + " of " + s.Service +
-			" has never been reviewed: its spec has no review.lastReviewed." + act
-	} else {
-		expr = "vector(time()) - " + strconv.FormatInt(last.Unix(), 10) + " > " + seconds(s.Review.Cadence)
-		ann["description"] = "The " + string(s.Layer) + " SLO " + s.Name + " of " + s.Service + " was last reviewed on " +
-			last.UTC().Format(time.DateOnly) + ", {{ $value | humanizeDuration }} ago; its review cadence is " +
-			window(s.Review.Cadence) + "." + act
-	}
-	if s.Alerting.RunbookURL != "" {
-		ann["runbook_url"] = s.Alerting.RunbookURL
-	}
-	return rulefmt.Rule{Alert: c.AlertReviewOverdue, Expr: expr, Labels: labels, Annotations: ann}
 }
 
 // events counts the events of window d from the rates its fallback averages

@@ -7,10 +7,7 @@ import (
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
-	"github.com/prometheus/prometheus/model/rulefmt"
-	promqlengine "github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/parser"
-	"github.com/prometheus/prometheus/util/teststorage"
 	"github.com/stretchr/testify/require"
 
 	c "github.com/slokeeper/slokeeper/pkg/conventions"
@@ -155,55 +152,4 @@ func TestAlertLabelsAndAnnotations(t *testing.T) {
 		}
 	}
 	require.Equal(t, 2, alerts)
-}
-
-// The review ticket, evaluated by the real engine at real dates: quiet until the cadence has passed since the last
-// review, then firing with the time since it as its value; at once for an SLO never reviewed. One per SLO, in the
-// budget group, with the labels routing needs.
-func TestReviewOverdueAlert(t *testing.T) {
-	engine := promqlengine.NewEngine(promqlengine.EngineOpts{MaxSamples: 1000, Timeout: time.Minute, Parser: parser.NewParser(parser.Options{})})
-	eval := func(expr string, at time.Time) promqlengine.Vector {
-		q, err := engine.NewInstantQuery(t.Context(), teststorage.New(t), nil, expr, at)
-		require.NoError(t, err, expr)
-		defer q.Close()
-		res := q.Exec(t.Context())
-		require.NoError(t, res.Err)
-		v, err := res.Vector()
-		require.NoError(t, err)
-		return v
-	}
-	reviewAlert := func(s *slo.SLO) rulefmt.Rule {
-		var found []rulefmt.Rule
-		for i, g := range SLOGroups(s, Options{}) {
-			for _, r := range g.Rules {
-				if r.Alert == c.AlertReviewOverdue {
-					require.Equal(t, 2, i, "in the budget group")
-					found = append(found, r)
-				}
-			}
-		}
-		require.Len(t, found, 1)
-		return found[0]
-	}
-
-	s := testSLO(slo.SLIEvents, 30*24*time.Hour)
-	s.Grouping = []string{"route"}
-	s.Alerting.RunbookURL = "https://runbooks.example.com/x"
-	last := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
-	s.Review = slo.Review{LastReviewed: last, Cadence: 90 * 24 * time.Hour}
-	r := reviewAlert(s)
-	require.Equal(t, map[string]string{"slo": "s", "service": "svc", "layer": "service", "owner": "team", "severity": "warning", "slo_tier": "ticket"}, r.Labels)
-	require.Equal(t, "https://runbooks.example.com/x", r.Annotations["runbook_url"])
-	require.Contains(t, r.Annotations["description"], "last reviewed on 2026-09-01")
-	require.Contains(t, r.Annotations["description"], "cadence is 90d")
-	due := last.Add(90 * 24 * time.Hour)
-	require.Empty(t, eval(r.Expr, due.Add(-time.Minute)), "a minute before it is due")
-	v := eval(r.Expr, due.Add(time.Hour))
-	require.Len(t, v, 1)
-	require.InDelta(t, (90*24*time.Hour + time.Hour).Seconds(), v[0].F, 1e-6, "the value is the time since the review")
-
-	s.Review = slo.Review{Cadence: 90 * 24 * time.Hour}
-	r = reviewAlert(s)
-	require.Len(t, eval(r.Expr, time.Unix(0, 0)), 1, "never reviewed: due at once")
-	require.Contains(t, r.Annotations["description"], "never been reviewed")
 }

@@ -1,6 +1,7 @@
 package generate_test
 
 import (
+	"cmp"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,7 +11,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/generate"
+	"github.com/slokeeper/slokeeper/pkg/spec"
 )
 
 // promtool runs the real promtool pinned in go.mod.
@@ -56,20 +59,38 @@ func TestPromtoolPassesGeneratedTests(t *testing.T) {
 	require.Contains(t, out, "SUCCESS")
 }
 
+// testExampleSelector is the selector the golden rules read the recorded series of the example SLO id with.
+func testExampleSelector(t *testing.T, id string) string {
+	t.Helper()
+	all, err := spec.Load(goldenInputs(t))
+	require.NoError(t, err)
+	for _, s := range all {
+		if s.ID() == id {
+			rev := generate.SLOGroups(s, generate.Options{})[0].Rules[0].Labels[conventions.LabelRevision]
+			require.NotEmpty(t, rev)
+			return `{` + conventions.LabelRevision + `="` + rev + `"}`
+		}
+	}
+	t.Fatalf("no SLO %s in the examples", id)
+	return ""
+}
+
 // The generated tests can fail: break the rules the way real bugs would and
 // promtool must report the scenario that catches it.
 func TestPromtoolCatchesBrokenRules(t *testing.T) {
 	t.Parallel()
+	avail := testExampleSelector(t, "payments/api-availability")
 	for _, tc := range []struct {
 		name, from, to, caughtBy string
-		re                       bool // from is a regular expression, to its replacement
+		re                       bool   // from is a regular expression, to its replacement
+		golden                   string // the golden rules to break: payments unless set
 	}{
 		{
 			// What slokeeper did before: the 1h window averaged overlapping 5m base rates, whose newest samples
 			// hold only part of the burn. It pages 1.5 minutes later at this 1m scrape.
 			name: "page window that weighs its newest events less pages late",
-			from: `(- record: slo:sli_(error|total):rate1h\n\s+expr: )'\(slo:sli_(?:error|total):rate5m\{service="payments",slo="api-availability"\} \+ [^\n]*'`,
-			to:   `${1}'avg_over_time(slo:sli_${2}:rate5m{service="payments",slo="api-availability"}[1h])'`,
+			from: `(- record: slo:sli_(error|total):rate1h\n\s+expr: )'\(slo:sli_(?:error|total):rate5m` + regexp.QuoteMeta(avail) + ` \+ [^\n]*'`,
+			to:   `${1}'avg_over_time(slo:sli_${2}:rate5m` + avail + `[1h])'`,
 			re:   true, caughtBy: `long_window=\"1h\"`,
 		},
 		{
@@ -84,21 +105,35 @@ func TestPromtoolCatchesBrokenRules(t *testing.T) {
 		},
 		{
 			name:     "mean of ratios instead of ratio of sums",
-			from:     "slo:sli_error:rate_period{service=\"payments\",slo=\"api-availability\"} / (slo:sli_total:rate_period{service=\"payments\",slo=\"api-availability\"} > 0)",
-			to:       "slo:sli_error:rate_period{service=\"payments\",slo=\"api-availability\"} / (slo:sli_total:rate_period{service=\"payments\",slo=\"api-availability\"} > 0) * 2",
+			from:     "slo:sli_error:rate_period" + avail + " / (slo:sli_total:rate_period" + avail + " > 0)",
+			to:       "slo:sli_error:rate_period" + avail + " / (slo:sli_total:rate_period" + avail + " > 0) * 2",
 			caughtBy: "slo:sli_error:ratio_period",
 		},
 		{
 			name:     "zero traffic records NaN",
-			from:     "/ (slo:sli_total:rate5m{service=\"payments\",slo=\"api-availability\"} > 0)",
-			to:       "/ slo:sli_total:rate5m{service=\"payments\",slo=\"api-availability\"}",
+			from:     "/ (slo:sli_total:rate5m" + avail + " > 0)",
+			to:       "/ slo:sli_total:rate5m" + avail,
 			caughtBy: "== +Inf",
+		},
+		{
+			// What slokeeper did before: a new SLO ticketed its team the minute its rules were loaded.
+			name:     "an SLO without a review date is due at once",
+			from:     `expr: 'min(slo:review_since:timestamp_seconds{service="edge",slo="events-query-1d"}) < time() - 7776000'`,
+			to:       `expr: 'vector(1)'`,
+			caughtBy: `slo=\"events-query-1d\"}[15m])", time: 15m`, golden: "edge",
+		},
+		{
+			name:     "the review clock does not keep its start",
+			from:     `expr: 'min(last_over_time(slo:review_since:timestamp_seconds{service="edge",slo="events-query-1d"}[1d])) or vector(time())'`,
+			to:       `expr: 'vector(time())'`,
+			caughtBy: `slo:review_since:timestamp_seconds{service=\"edge\",slo=\"events-query-1d\"}", time: 15m`, golden: "edge",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			dir := copyGolden(t, "payments")
-			path := filepath.Join(dir, "payments.rules.yml")
+			golden := cmp.Or(tc.golden, "payments")
+			dir := copyGolden(t, golden)
+			path := filepath.Join(dir, golden+".rules.yml")
 			b, err := os.ReadFile(path)
 			require.NoError(t, err)
 			broken := strings.ReplaceAll(string(b), tc.from, tc.to)
@@ -110,7 +145,7 @@ func TestPromtoolCatchesBrokenRules(t *testing.T) {
 				require.Contains(t, string(b), tc.from)
 			}
 			require.NoError(t, os.WriteFile(path, []byte(broken), 0o644))
-			out, err := promtool(t, testRules(dir, "payments")...)
+			out, err := promtool(t, testRules(dir, golden)...)
 			require.Error(t, err, "promtool passed broken rules:\n%s", out)
 			require.Contains(t, out, "FAILED")
 			require.Contains(t, out, tc.caughtBy)

@@ -13,8 +13,9 @@ import (
 // rates over window w, aggregated to one series per grouping value.
 //
 // recTotal, when not empty, is an expression of the total rate that was just recorded (in the same evaluation,
-// by the rule before): the error rate then reads it instead of reading the raw total series a second time.
-func baseRates(s *slo.SLO, w time.Duration, recTotal string) (errRate, totalRate string) {
+// by the rule before): the error rate then reads it instead of reading the raw total series a second time. sel
+// selects the SLO's recorded series (a raw SLI's total rate reads its recorded error rate).
+func baseRates(s *slo.SLO, w time.Duration, recTotal, sel string) (errRate, totalRate string) {
 	switch s.SLI.Kind {
 	case slo.SLIEvents:
 		return eventsRates(s, w, recTotal)
@@ -23,7 +24,7 @@ func baseRates(s *slo.SLO, w time.Duration, recTotal string) (errRate, totalRate
 	case slo.SLINativeLatency:
 		return nativeLatencyRates(s, w, recTotal)
 	case slo.SLIRaw:
-		return rawRates(s, w)
+		return rawRates(s, w, sel)
 	case slo.SLIProbe:
 		return probeRates(s, w)
 	}
@@ -34,7 +35,9 @@ func baseRates(s *slo.SLO, w time.Duration, recTotal string) (errRate, totalRate
 // the base-rate recording rules compute them (aggregated by the SLO's grouping). pkg/review measures history
 // with them, so that a review judges an SLO by what its alerts see. For a raw SLI the total rate reads the
 // recorded error rate of window w: only the error rate (the ratio) is meaningful outside the rules.
-func BaseRates(s *slo.SLO, w time.Duration) (errRate, totalRate string) { return baseRates(s, w, "") }
+func BaseRates(s *slo.SLO, w time.Duration) (errRate, totalRate string) {
+	return baseRates(s, w, "", selector(s, ""))
+}
 
 // sumBy wraps expr in sum by (grouping).
 func sumBy(agg string, grouping []string, expr string) string {

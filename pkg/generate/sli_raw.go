@@ -11,8 +11,8 @@ import (
 // second as one event, so its "error rate" is the ratio itself and its total
 // rate is 1: long windows then average the ratio over time, which is not
 // traffic-weighted (the README says so).
-func rawRates(s *slo.SLO, w time.Duration) (string, string) {
+func rawRates(s *slo.SLO, w time.Duration, sel string) (string, string) {
 	ratio := sumBy("avg", s.Grouping, slo.ExpandWindow(s.SLI.ErrorRatio, w))
 	// ">= 0" drops the NaN of a query that divides by zero traffic.
-	return "clamp(" + ratio + ", 0, 1) >= 0", conventions.ErrorRate(w) + selector(s) + " * 0 + 1"
+	return "clamp(" + ratio + ", 0, 1) >= 0", conventions.ErrorRate(w) + sel + " * 0 + 1"
 }

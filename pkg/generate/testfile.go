@@ -68,7 +68,8 @@ func (u Suite) groups(t *scenarios) []testGroup {
 	gs := t.detection(u.eval, false)
 	gs = append(gs, t.steadyBurn()...)
 	gs = append(gs, t.slowBurn()...)
-	return append(gs, t.zeroTraffic(), t.reviewOverdue())
+	gs = append(gs, t.zeroTraffic())
+	return append(gs, t.reviewOverdue()...)
 }
 
 // TestFile renders the promtool unit-test file of suite u for the rule file
@@ -77,8 +78,8 @@ func (u Suite) groups(t *scenarios) []testGroup {
 // plus a scrape and a minute, and not at the evaluation before; a steady
 // burn exactly at the objective never pages (and spends exactly the
 // budget); a slow burn tickets without paging; zero traffic raises nothing
-// and records no NaN or ±Inf; the review ticket fires for an SLO never
-// reviewed.
+// and records no NaN or ±Inf; the review ticket of an SLO without a review
+// date waits one cadence from the first evaluation.
 func TestFile(slos []*slo.SLO, o Options, rulesName string, u Suite) []byte {
 	return append(TestHead(slos, o, rulesName, u), TestChunk(slos, o, u)...)
 }

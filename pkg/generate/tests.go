@@ -42,8 +42,10 @@ type scenarios struct {
 }
 
 func newScenarios(s *slo.SLO, o Options) *scenarios {
-	t := &scenarios{s: s, w: o.Windows(s.Period), sel: selector(s)}
-	t.labels = seriesLabels(s)
+	w := o.Windows(s.Period)
+	rev := revision(s, w)
+	t := &scenarios{s: s, w: w, sel: selector(s, rev)}
+	t.labels = seriesLabels(s, rev)
 	for _, g := range s.Grouping {
 		t.labels[g] = testGrouping
 	}
@@ -101,27 +103,50 @@ func (t *scenarios) neverFired(tier slo.Tier, at, d time.Duration) promqlTestCas
 	}
 }
 
-// reviewOverdue proves the review ticket: an SLO never reviewed has it from the first evaluation on; one reviewed
-// has not (the tests' clock starts at 1970, long before any review date, so only the first case can be shown
-// firing here; pkg/generate's Go tests evaluate it at real dates).
-func (t *scenarios) reviewOverdue() testGroup {
+// reviewOverdue proves the review ticket. An SLO with a review date (lastReviewed or agreed) is not due at the
+// tests' clock, 1970, long before any date (pkg/generate's Go tests evaluate it at real dates). An SLO without one:
+// the first evaluation starts its review clock, which stays there and raises nothing; given a clock started one
+// cadence before the test (its recorded series set in the input, so that no test runs for a cadence), the ticket
+// is quiet at exactly one cadence and fires at the next evaluation.
+func (t *scenarios) reviewOverdue() []testGroup {
 	sel := `ALERTS{alertname="` + c.AlertReviewOverdue + `", alertstate="firing", ` +
 		c.LabelService + `="` + t.s.Service + `", ` + c.LabelSLO + `="` + t.s.Name + `"}`
-	exp := []expSample{}
-	if t.s.Review.LastReviewed.IsZero() {
-		l := seriesLabels(t.s)
-		maps.Copy(l, t.s.Alerting.Labels)
-		l["alertname"] = c.AlertReviewOverdue
-		l["alertstate"] = "firing"
-		l[c.LabelSeverity] = t.s.Alerting.ForTier(slo.TierTicket).Severity
-		l[c.LabelTier] = string(slo.TierTicket)
-		exp = []expSample{{Labels: labels.FromMap(l).String(), Value: 1}}
+	quiet := func(at time.Duration) promqlTestCase {
+		return promqlTestCase{Expr: "max_over_time(" + rangeOf(sel, max(at, time.Minute)) + ")", EvalTime: model.Duration(at), ExpSamples: []expSample{}}
 	}
-	return testGroup{
-		Name:        t.name("review overdue ticket"),
-		Interval:    model.Duration(time.Minute),
-		PromQLTests: []promqlTestCase{{Expr: "max_over_time(" + sel + "[1m])", EvalTime: model.Duration(testEvalInterval), ExpSamples: exp}},
+	if !t.s.Review.Since().IsZero() {
+		return []testGroup{{
+			Name:        t.name("a review date in the spec: the review ticket waits for it"),
+			Interval:    model.Duration(time.Minute),
+			PromQLTests: []promqlTestCase{quiet(testEvalInterval)},
+		}}
 	}
+	// The review clock and its ticket carry no revision: a fixed SLI does not restart them.
+	series := labels.FromMap(seriesLabels(t.s, ""))
+	since := c.ReviewSince + series.String()
+	l := seriesLabels(t.s, "")
+	maps.Copy(l, t.s.Alerting.Labels)
+	l["alertname"] = c.AlertReviewOverdue
+	l["alertstate"] = "firing"
+	l[c.LabelSeverity] = t.s.Alerting.ForTier(slo.TierTicket).Severity
+	l[c.LabelTier] = string(slo.TierTicket)
+	held := 3 * testEvalInterval
+	return []testGroup{{
+		Name:     t.name("no review date: the first evaluation starts the review clock, which holds, and no ticket"),
+		Interval: model.Duration(time.Minute),
+		PromQLTests: []promqlTestCase{quiet(held), {
+			Expr: c.ReviewSince + selector(t.s, ""), EvalTime: model.Duration(held), ExpSamples: []expSample{{Labels: since, Value: 0}},
+		}},
+	}, {
+		Name:     t.name("no review date: the review ticket fires once a cadence has passed since the clock started"),
+		Interval: model.Duration(time.Minute),
+		// At 0 the rule records the same sample again (same value: the TSDB accepts it).
+		InputSeries: []inputSeries{{Series: since, Values: "-" + seconds(t.s.Review.Cadence)}},
+		PromQLTests: []promqlTestCase{quiet(0), {
+			Expr: "max_over_time(" + rangeOf(sel, testEvalInterval) + ")", EvalTime: model.Duration(testEvalInterval),
+			ExpSamples: []expSample{{Labels: labels.FromMap(l).String(), Value: 1}},
+		}},
+	}}
 }
 
 // near asserts that expr (one series with the recorded labels) is v.

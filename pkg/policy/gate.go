@@ -25,6 +25,8 @@ type Decision struct {
 	// last evaluation is too old to go by: either refuses a change the budgets decide (Allowed false).
 	Unknown []string `json:"unknown_budgets,omitempty"`
 	Stale   bool     `json:"stale,omitempty"`
+	// Paging names the page-tier alerts of the service that close the gate while they fire.
+	Paging []string `json:"paging,omitempty"`
 	// Evaluated is when the budgets were last evaluated; absent when not since the daemon started.
 	Evaluated time.Time `json:"evaluated,omitzero"`
 }
@@ -65,7 +67,7 @@ func (s State) Gate(ps Policies, r GateRequest) (d Decision, ok bool) {
 		return d, true // a person decided: the budgets do not
 	}
 	stale := s.Evaluated.IsZero() || r.Now.Sub(s.Evaluated) > r.MaxAge
-	if !stale && len(svc.Unknown) == 0 {
+	if !stale && len(svc.Unknown) == 0 && len(svc.Paging) == 0 {
 		return d, true
 	}
 	if exempt {
@@ -73,6 +75,16 @@ func (s State) Gate(ps Policies, r GateRequest) (d Decision, ok bool) {
 		return d, true
 	}
 	d.Allowed = false
+	// A firing page is a reason of its own, known whatever else is: it decides even while some budgets are not
+	// known (a young SLO pages before its first tile), but not on a stale evaluation, whose alerts are old too.
+	if !stale && len(svc.Paging) > 0 {
+		d.Paging = slices.Clone(svc.Paging)
+		d.Reason = "paged: " + strings.Join(svc.Paging, ", ") + " is firing; the gate stays closed while the service's on-call is paged (close_gate_on_page)"
+		if classes := exemptClasses(ps, r.Policies); len(classes) > 0 {
+			d.Reason += "; changes of class " + strings.Join(classes, ", ") + " go through"
+		}
+		return d, true
+	}
 	d.Unknown, d.Stale = slices.Clone(svc.Unknown), stale
 	switch {
 	case s.Evaluated.IsZero():
@@ -101,6 +113,20 @@ func exemptUnderAll(ps Policies, policies []string, class string) bool {
 		}
 	}
 	return true
+}
+
+// exemptClasses lists the change classes every policy of the service (the default one when it has none) exempts.
+func exemptClasses(ps Policies, policies []string) []string {
+	if len(policies) == 0 {
+		policies = []string{DefaultName}
+	}
+	var out []string
+	for _, c := range ps.get(policies[0]).Exempt {
+		if exemptUnderAll(ps, policies, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Why is the decision's reason, for the gate's error message.

@@ -44,15 +44,29 @@ type Policy struct {
 	// Exempt are the change classes the deploy gate lets through a freeze (the SRE Workbook's example policy
 	// lets P0 fixes and security fixes through). Default p0 and security.
 	Exempt []string `yaml:"exempt,omitempty"`
+	// MinCoverage and MinEvents are the evidence a budget needs before the policy goes by it as measured (see
+	// Judge): an SLO that has seen less than MinCoverage of its period, or fewer than MinEvents events, is judged
+	// as if what it has not seen yet went well. Defaults 0.25 (a week of a 28-day period) and 0 (off).
+	MinCoverage float64 `yaml:"min_coverage"`
+	MinEvents   float64 `yaml:"min_events,omitempty"`
+	// CloseGateOnPage: the deploy gate refuses ordinary changes of a service while a page-tier burn alert of one
+	// of its counted SLOs is firing, naming the alert. Default true.
+	CloseGateOnPage bool `yaml:"close_gate_on_page"`
 }
+
+// DefaultMinCoverage is the share of its period an SLO must have seen before the policy takes its budget as
+// measured.
+const DefaultMinCoverage = 0.25
 
 // DefaultExempt are the change classes a freeze lets through unless a policy says otherwise.
 var DefaultExempt = []string{"p0", "security"}
 
 // Default is the policy used when the configuration names none: freeze at a spent budget, warn at a quarter
-// left, lift above a tenth, every layer counts.
+// left, lift above a tenth, every layer counts, a budget is taken as measured once a quarter of the period is
+// covered, and the gate closes while the service is paged.
 func Default() Policy {
-	return Policy{Name: DefaultName, FreezeAt: 0, WarnAt: 0.25, LiftAt: 0.10, Exempt: slices.Clone(DefaultExempt)}
+	return Policy{Name: DefaultName, FreezeAt: 0, WarnAt: 0.25, LiftAt: 0.10, Exempt: slices.Clone(DefaultExempt),
+		MinCoverage: DefaultMinCoverage, CloseGateOnPage: true}
 }
 
 // Validate checks the thresholds' order and ranges.
@@ -74,6 +88,12 @@ func (p Policy) Validate() error {
 	}
 	if !(p.WarnAt > p.FreezeAt) {
 		errs = append(errs, fmt.Errorf("warn_at: must be above freeze_at (%g), got %g", p.FreezeAt, p.WarnAt))
+	}
+	if math.IsNaN(p.MinCoverage) || p.MinCoverage < 0 || p.MinCoverage > 1 {
+		errs = append(errs, fmt.Errorf("min_coverage: must be a share of the period between 0 and 1, got %g", p.MinCoverage))
+	}
+	if math.IsNaN(p.MinEvents) || math.IsInf(p.MinEvents, 0) || p.MinEvents < 0 {
+		errs = append(errs, fmt.Errorf("min_events: must be a number of events, 0 or more, got %g", p.MinEvents))
 	}
 	if p.MinFreeze < 0 {
 		errs = append(errs, fmt.Errorf("min_freeze: must not be negative, got %s", p.MinFreeze))

@@ -33,6 +33,11 @@ type Budget struct {
 	Policy string
 	// Remaining is the share of the error budget left (slo_budget_remaining); NaN when not known yet.
 	Remaining float64
+	// Coverage is the share of the period the budget stands on (0: not known) and Events the events it counted
+	// (NaN: not known): the evidence Policy.Judge weighs.
+	Coverage, Events float64
+	// Paging names the page-tier burn alerts of the SLO (or of this group) that are firing.
+	Paging []string
 }
 
 // Trigger is an SLO that put or keeps its service where it is.
@@ -41,6 +46,10 @@ type Trigger struct {
 	Layer     slo.Layer `json:"layer"`
 	Remaining float64   `json:"budget_remaining"`
 	Threshold float64   `json:"threshold"`
+	// Evidence is the weight the policy gave the measured spend when it was under 1 (the SLO has not seen the
+	// policy's min_coverage of its period or min_events yet: see Policy.Judge), with the coverage it had.
+	Evidence float64 `json:"evidence,omitempty"`
+	Coverage float64 `json:"coverage,omitempty"`
 }
 
 // OverrideAction is what a manual override does.
@@ -79,6 +88,9 @@ type Service struct {
 	// Unknown lists the counted SLOs whose budget was not known at the last evaluation: the deploy gate does not
 	// let an ordinary change through while any is.
 	Unknown []string `json:"unknown_budgets,omitempty"`
+	// Paging names the page-tier burn alerts of counted SLOs that were firing at the last evaluation, under
+	// policies that close the gate while the service is paged.
+	Paging []string `json:"paging,omitempty"`
 	// Freezes counts the freezes the service entered.
 	Freezes int `json:"freezes"`
 	// Override is the manual decision in force, if any; History keeps the last ones (newest last).
@@ -105,6 +117,7 @@ func (s State) Clone() State {
 		c.Triggers = slices.Clone(v.Triggers)
 		c.History = slices.Clone(v.History)
 		c.Unknown = slices.Clone(v.Unknown)
+		c.Paging = slices.Clone(v.Paging)
 		if v.Override != nil {
 			o := *v.Override
 			c.Override = &o
@@ -172,7 +185,7 @@ func Evaluate(prev State, ps Policies, budgets []Budget, now time.Time) (State, 
 			svc.Override = nil
 		}
 		status, reason, triggers := decide(svc, ps, bs, now)
-		svc.Triggers, svc.Unknown = triggers, unknownBudgets(ps, bs)
+		svc.Triggers, svc.Unknown, svc.Paging = triggers, unknownBudgets(ps, bs), paging(ps, bs)
 		if status == svc.Status {
 			svc.Reason = reason
 			continue
@@ -240,11 +253,16 @@ func below(ps Policies, bs []Budget, threshold func(Policy) float64) []Trigger {
 			continue
 		}
 		t := threshold(p)
-		if b.Remaining > t {
+		remaining, evidence := p.Judge(b)
+		if remaining > t {
 			continue
 		}
-		if w, ok := worst[b.SLO]; !ok || b.Remaining < w.Remaining {
-			worst[b.SLO] = Trigger{SLO: b.SLO, Layer: b.Layer, Remaining: b.Remaining, Threshold: t}
+		if w, ok := worst[b.SLO]; !ok || remaining < w.Remaining {
+			tr := Trigger{SLO: b.SLO, Layer: b.Layer, Remaining: remaining, Threshold: t}
+			if evidence < 1 {
+				tr.Evidence, tr.Coverage = evidence, b.Coverage
+			}
+			worst[b.SLO] = tr
 		}
 	}
 	out := make([]Trigger, 0, len(worst))
@@ -269,10 +287,30 @@ func unknownBudgets(ps Policies, bs []Budget) []string {
 	return out
 }
 
+// paging lists the firing page alerts of the counted SLOs whose policy closes the gate while they fire.
+func paging(ps Policies, bs []Budget) []string {
+	var out []string
+	for _, b := range bs {
+		if p := ps.get(b.Policy); p.Counts(b.Layer) && p.CloseGateOnPage {
+			for _, a := range b.Paging {
+				if !slices.Contains(out, a) {
+					out = append(out, a)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 func describe(ts []Trigger, threshold string) string {
 	parts := make([]string, 0, len(ts))
 	for _, t := range ts {
-		parts = append(parts, fmt.Sprintf("%s at %.1f%% of its budget (%s %.1f%%)", t.SLO, 100*t.Remaining, threshold, 100*t.Threshold))
+		part := fmt.Sprintf("%s at %.1f%% of its budget (%s %.1f%%)", t.SLO, 100*t.Remaining, threshold, 100*t.Threshold)
+		if t.Evidence > 0 {
+			part += fmt.Sprintf(", judged on %.2f%% of its period: its errors so far count against a longer stretch, as if the rest went well", 100*t.Coverage)
+		}
+		parts = append(parts, part)
 	}
 	return strings.Join(parts, ", ")
 }

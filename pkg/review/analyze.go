@@ -100,6 +100,9 @@ func (r *run) analyze(d *sloData) *analysis {
 	if !s.Review.LastReviewed.IsZero() {
 		a.rep.LastReviewed = s.Review.LastReviewed.Format("2006-01-02")
 	}
+	if !s.Review.Agreed.IsZero() {
+		a.rep.Agreed = s.Review.Agreed.Format("2006-01-02")
+	}
 	starts := pageStarts(d.h, d.h.bad, s.Objective.Budget, a.pages, d.from, d.until)
 	var winBad, winTotal float64
 	for _, sl := range d.slices {

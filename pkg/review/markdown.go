@@ -66,8 +66,8 @@ func sortByUrgency(rs []*SLOReport) {
 	}
 }
 
-func writeSLO(b *strings.Builder, s *SLOReport) {
-	fmt.Fprintf(b, "\n#### %s: %s (%s confidence)\n\n", s.ID, s.Decision.title(), s.Confidence)
+// writeSLOFacts writes the line of what an SLO is and how it was reviewed.
+func writeSLOFacts(b *strings.Builder, s *SLOReport) {
 	target := "objective " + s.Objective + "%"
 	if s.Threshold != "" {
 		target += " under " + s.Threshold
@@ -77,11 +77,19 @@ func writeSLO(b *strings.Builder, s *SLOReport) {
 		fmt.Fprintf(b, " · capacity %s/s", rate(s.CapacityPerSecond))
 	}
 	fmt.Fprintf(b, " · window %s to %s in %s", s.From.Format("2006-01-02"), s.Until.Format("2006-01-02"), s.Slicing)
-	if s.LastReviewed != "" {
+	switch {
+	case s.LastReviewed != "":
 		fmt.Fprintf(b, " · last reviewed %s", s.LastReviewed)
-	} else {
+	case s.Agreed != "":
+		fmt.Fprintf(b, " · agreed %s, never reviewed", s.Agreed)
+	default:
 		b.WriteString(" · never reviewed")
 	}
+}
+
+func writeSLO(b *strings.Builder, s *SLOReport) {
+	fmt.Fprintf(b, "\n#### %s: %s (%s confidence)\n\n", s.ID, s.Decision.title(), s.Confidence)
+	writeSLOFacts(b, s)
 	fmt.Fprintf(b, "\n\nOver the window: %s events, SLI %s, %s of the budget, %d of %d slices breached, about %d page(s) (estimate).\n\n",
 		count(float64(s.Events)), pct4(float64(s.SLI)), pct(float64(s.BudgetConsumed)), s.Breaches, s.Judged, s.EstimatedPages)
 

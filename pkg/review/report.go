@@ -127,6 +127,8 @@ type SLOReport struct {
 	// CapacityPerSecond is the declared capacity; 0 when none.
 	CapacityPerSecond float64 `json:"capacityPerSecond,omitempty"`
 	LastReviewed      string  `json:"lastReviewed,omitempty"`
+	// Agreed is the day the SLO was agreed (review.agreed), when its spec says.
+	Agreed string `json:"agreed,omitempty"`
 	// From and Until are the review window.
 	From    time.Time `json:"from"`
 	Until   time.Time `json:"until"`

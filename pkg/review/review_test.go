@@ -333,6 +333,23 @@ func TestReviewSinceLastReviewed(t *testing.T) {
 	require.ErrorContains(t, err, `no loaded SLO has the id "nope/x"`)
 }
 
+// The day an SLO was agreed shows in the report while it has never been reviewed.
+func TestReportShowsAgreed(t *testing.T) {
+	rep, byID := reviewAll(t, func(o *Options) {
+		o.Only = []string{"fast/availability"}
+		for _, s := range o.SLOs {
+			if s.ID() == "fast/availability" {
+				s.Review.Agreed = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+			}
+		}
+	})
+	require.Equal(t, "2026-01-05", byID["fast/availability"].Agreed)
+	require.Empty(t, byID["fast/availability"].LastReviewed)
+	var md strings.Builder
+	require.NoError(t, rep.WriteMarkdown(&md))
+	require.Contains(t, md.String(), " · agreed 2026-01-05, never reviewed\n")
+}
+
 func TestSlices(t *testing.T) {
 	d := func(s string) time.Time {
 		v, err := time.Parse(time.DateOnly, s)

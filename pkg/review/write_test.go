@@ -77,6 +77,19 @@ func TestEditSpec(t *testing.T) {
 			want: head + "  - name: a\n    objective: 99.9\n" + probe + "    review: {lastReviewed: 2026-07-01, cadence: 30d, decision: keep, reviewer: jane} # monthly\n",
 		},
 		{
+			name: "keeps the date the SLO was agreed",
+			in:   head + "  - name: a\n    objective: 99.9\n" + probe + "    review:\n      agreed: 2026-03-01\n      cadence: 30d\n",
+			edit: Edit{Decision: slo.DecisionKeep, Reviewer: "jane"},
+			want: head + "  - name: a\n    objective: 99.9\n" + probe + "    review:\n      agreed: 2026-03-01\n      cadence: 30d\n" +
+				"      lastReviewed: 2026-07-01\n      decision: keep\n      reviewer: jane\n",
+		},
+		{
+			name: "keeps the date the SLO was agreed, flow style",
+			in:   head + "  - name: a\n    objective: 99.9\n" + probe + "    review: {agreed: 2026-03-01}\n",
+			edit: Edit{Decision: slo.DecisionKeep, Reviewer: "jane"},
+			want: head + "  - name: a\n    objective: 99.9\n" + probe + "    review: {agreed: 2026-03-01, lastReviewed: 2026-07-01, decision: keep, reviewer: jane}\n",
+		},
+		{
 			name: "empty review",
 			in:   head + "  - name: a\n    objective: 99.9\n" + probe + "    review:\n",
 			edit: Edit{Decision: slo.DecisionInvest, Reviewer: "jane"},

@@ -99,15 +99,29 @@ func (a Alerting) ForTier(t Tier) TierAlerting {
 	return a.Ticket
 }
 
-// Review says when an SLO was last reviewed, how often it must be, and what
-// the last review decided.
+// Review says when an SLO was agreed and last reviewed, how often it must be,
+// and what the last review decided.
 type Review struct {
 	LastReviewed time.Time // zero when never reviewed
-	Cadence      time.Duration
+	// Agreed is the day the SLO was agreed, never after LastReviewed; zero
+	// when the spec does not say.
+	Agreed  time.Time
+	Cadence time.Duration
 	// Decision is what the last review decided; empty when not recorded.
 	Decision Decision
 	// Reviewer is who made the decision; empty when not recorded.
 	Reviewer string
+}
+
+// Since is when the review clock of the SLO started: its last review, else
+// the day it was agreed; zero when the spec gives neither, and the clock
+// starts when slokeeper's rules first evaluate the SLO. The review is due one
+// Cadence after it.
+func (r Review) Since() time.Time {
+	if !r.LastReviewed.IsZero() {
+		return r.LastReviewed
+	}
+	return r.Agreed
 }
 
 // Decision is the outcome of an SLO review (see pkg/review).
@@ -188,7 +202,17 @@ type SLO struct {
 	Alerting  Alerting
 	// Policy names the SLO's error budget policy; empty means the default one.
 	Policy string
-	Source Source
+	// Exclusions are the stretches of time whose events do not count, sorted by From.
+	Exclusions []Exclusion
+	Source     Source
+}
+
+// Exclusion is a stretch of time whose events neither spend nor earn budget: planned maintenance, a load test,
+// a known-bad scrape. From is inclusive, To exclusive.
+type Exclusion struct {
+	From, To time.Time
+	Reason   string
+	Approver string
 }
 
 // ID is the SLO's identifier, unique across all loaded specs: service/name.

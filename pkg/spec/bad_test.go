@@ -124,7 +124,7 @@ var badSpecs = []struct {
 		`testdata/bad/many-errors.bad.yaml:15: slos[0].alerting.runbookURL: must be an absolute http(s) URL, got "not a url"`,
 		`testdata/bad/many-errors.bad.yaml:17: slos[0].alerting.page.severity: must be a lower-case word such as critical, warning or info, got "Critical"`,
 		`testdata/bad/many-errors.bad.yaml:18: slos[1].objective: required: the target in percent, e.g. 99.9`,
-		`testdata/bad/many-errors.bad.yaml:19: slos[1].objectiv: unknown field "objectiv" (valid: name, description, objective, period, sli, capacity, rationale, dependsOn, review, minEvents, grouping, alerting, labels, policy)`,
+		`testdata/bad/many-errors.bad.yaml:19: slos[1].objectiv: unknown field "objectiv" (valid: name, description, objective, period, sli, capacity, rationale, dependsOn, review, minEvents, grouping, alerting, labels, policy, exclusions)`,
 		`testdata/bad/many-errors.bad.yaml:23: slos[1].sli.latency.threshold: must be a duration such as 30d, 12h or 400ms, got "400"`,
 	}},
 	{name: "mapping-for-list", want: []string{
@@ -222,6 +222,20 @@ var badSpecs = []struct {
 		`testdata/bad/review-record.bad.yaml:20: slos[1].review: a decision or a reviewer records a review: set lastReviewed, the date of that review`,
 		`testdata/bad/review-record.bad.yaml:22: slos[1].review.reviewer: must be one line without leading or trailing spaces, got "jane\ndoe"`,
 	}},
+	{name: "review-agreed", want: []string{
+		`testdata/bad/review-agreed.bad.yaml:12: slos[0].review.agreed: must be a date YYYY-MM-DD, got "2026-13-01": month out of range`,
+		`testdata/bad/review-agreed.bad.yaml:20: slos[1].review.agreed: 2026-10-01 is after lastReviewed 2026-09-01: an SLO is reviewed after it is agreed; correct either date`,
+		`testdata/bad/review-agreed.bad.yaml:27: slos[2].review.agreed: 2999-01-01 is in the future: set the date this SLO was agreed, today or earlier`,
+	}},
+	{name: "exclusions", want: []string{
+		`testdata/bad/exclusions.bad.yaml:13: slos[0].exclusions[0].to: must be after from (2026-12-01T02:00:00Z), got 2026-12-01T01:00:00Z`,
+		`testdata/bad/exclusions.bad.yaml:16: slos[0].exclusions[1].from: must be a time such as 2026-12-01T02:00:00Z (RFC 3339, with its zone), got "yesterday"`,
+		`testdata/bad/exclusions.bad.yaml:21: slos[0].exclusions[2].to: an exclusion lasts at most 7d, got 19d from 2026-12-01T02:00:00+01:00 to 2026-12-20T01:00:00Z: split it, or change the SLO if it does not hold`,
+		`testdata/bad/exclusions.bad.yaml:24: slos[0].exclusions[3].approver: must be set: who approved it, for the audit trail`,
+		`testdata/bad/exclusions.bad.yaml:26: slos[0].exclusions[3].reason: must be set: a reason (the change or incident, with a link), for the audit trail`,
+		`testdata/bad/exclusions.bad.yaml:27: slos[0].exclusions[4].from: must be set: a time such as 2026-12-01T02:00:00Z`,
+		`testdata/bad/exclusions.bad.yaml:28: slos[0].exclusions[4].reason: must be one line of printable text, got "two\nlines"`,
+	}},
 	{name: "review-cadence", want: []string{
 		`testdata/bad/review-cadence.bad.yaml:12: slos[0].review.lastReviewed: must be a date YYYY-MM-DD, got "2026-02-30": day out of range`,
 		`testdata/bad/review-cadence.bad.yaml:13: slos[0].review.cadence: must be from 1d to 366d, got 730d`,
@@ -248,7 +262,7 @@ var badSpecs = []struct {
 	}},
 	{name: "unknown-field-case", want: []string{
 		`testdata/bad/unknown-field-case.bad.yaml:1: APIVersion: unknown field "APIVersion", did you mean "apiVersion"? (valid: apiVersion, service, owner, layer, description, labels, policy, slos)`,
-		`testdata/bad/unknown-field-case.bad.yaml:7: slos[0].Objective: unknown field "Objective", did you mean "objective"? (valid: name, description, objective, period, sli, capacity, rationale, dependsOn, review, minEvents, grouping, alerting, labels, policy)`,
+		`testdata/bad/unknown-field-case.bad.yaml:7: slos[0].Objective: unknown field "Objective", did you mean "objective"? (valid: name, description, objective, period, sli, capacity, rationale, dependsOn, review, minEvents, grouping, alerting, labels, policy, exclusions)`,
 	}},
 	{name: "unknown-field-nested", want: []string{
 		`testdata/bad/unknown-field-nested.bad.yaml:9: slos[0].sli.events: one of errors or good is required`,

@@ -101,7 +101,7 @@ func TestLoadExamples(t *testing.T) {
 				Total: `checkout_journey_total{env="prod"}`,
 			},
 			dependsOn: []slo.Dependency{{ID: "payments/api-availability", Relation: slo.RelationSerial}},
-			review:    slo.Review{Cadence: 90 * day},
+			review:    slo.Review{Agreed: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC), Cadence: 90 * day},
 			minEvents: 50,
 			labels:    map[string]string{"journey": "checkout"},
 			alerting: slo.Alerting{
@@ -116,7 +116,7 @@ func TestLoadExamples(t *testing.T) {
 			period:    7 * day,
 			// A native histogram keeps its name as written.
 			sli:    slo.SLI{Kind: slo.SLINativeLatency, Histogram: `pg_query_duration_seconds{cluster="payments"}`, Threshold: 0.05},
-			review: slo.Review{Cadence: 90 * day},
+			review: slo.Review{Agreed: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), Cadence: 90 * day},
 			alerting: slo.Alerting{
 				Page: defaultAlerting.Page, Ticket: defaultAlerting.Ticket,
 				RunbookURL: "https://runbooks.example.com/platform/db-latency",
@@ -124,11 +124,11 @@ func TestLoadExamples(t *testing.T) {
 		},
 		{
 			id: "payments-db/availability", owner: "team-platform", layer: slo.LayerInfrastructure,
-			source:    "../../examples/payments-db.yaml:20",
+			source:    "../../examples/payments-db.yaml:22",
 			objective: slo.Objective{Percent: "99.5", Ratio: 0.995, Budget: 0.005},
 			period:    30 * day,
 			sli:       slo.SLI{Kind: slo.SLIProbe, Success: `probe_success{job="blackbox",target="payments-db-primary"}`},
-			review:    slo.Review{Cadence: 90 * day},
+			review:    slo.Review{Agreed: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), Cadence: 90 * day},
 			alerting: slo.Alerting{
 				Page: defaultAlerting.Page, Ticket: defaultAlerting.Ticket,
 				RunbookURL: "https://runbooks.example.com/platform/db-availability",
@@ -136,14 +136,14 @@ func TestLoadExamples(t *testing.T) {
 		},
 		{
 			id: "payments-db/replication-lag", owner: "team-platform", layer: slo.LayerInfrastructure,
-			source:    "../../examples/payments-db.yaml:31",
+			source:    "../../examples/payments-db.yaml:35",
 			objective: slo.Objective{Percent: "99", Ratio: 0.99, Budget: 0.01},
 			period:    7 * day,
 			sli: slo.SLI{
 				Kind:       slo.SLIRaw,
 				ErrorRatio: `avg_over_time((max(pg_replication_lag_seconds{cluster="payments"}) > bool 5)[{{.window}}:])`,
 			},
-			review: slo.Review{Cadence: 90 * day},
+			review: slo.Review{Agreed: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), Cadence: 90 * day},
 			alerting: slo.Alerting{
 				Page:   slo.TierAlerting{Disabled: true, Severity: "critical"},
 				Ticket: defaultAlerting.Ticket,
@@ -158,7 +158,7 @@ func TestLoadExamples(t *testing.T) {
 			sli:       slo.SLI{Kind: slo.SLILatency, Histogram: `http_request_duration_seconds{job="payments-api"}`, Threshold: 0.4},
 			capacity:  500,
 			dependsOn: []slo.Dependency{{ID: "payments-db/query-latency", Relation: slo.RelationSerial}},
-			review:    slo.Review{Cadence: 90 * day},
+			review:    slo.Review{Agreed: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC), Cadence: 90 * day},
 			alerting: slo.Alerting{
 				Page: defaultAlerting.Page, Ticket: defaultAlerting.Ticket,
 				RunbookURL: "https://runbooks.example.com/payments/api-latency",
@@ -166,7 +166,7 @@ func TestLoadExamples(t *testing.T) {
 		},
 		{
 			id: "payments/api-availability", owner: "team-payments", layer: slo.LayerService,
-			source:    "../../examples/payments.yaml:24",
+			source:    "../../examples/payments.yaml:26",
 			objective: slo.Objective{Percent: "99.9", Ratio: 0.999, Budget: 0.001},
 			period:    30 * day,
 			sli: slo.SLI{
@@ -175,7 +175,7 @@ func TestLoadExamples(t *testing.T) {
 				Total:  `http_requests_total{job="payments-api"}`,
 			},
 			dependsOn: []slo.Dependency{{ID: "payments-db/availability", Relation: slo.RelationSerial}},
-			review:    slo.Review{Cadence: 90 * day},
+			review:    slo.Review{Agreed: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC), Cadence: 90 * day},
 			grouping:  []string{"route"},
 			alerting: slo.Alerting{
 				Page:       defaultAlerting.Page,

@@ -38,6 +38,16 @@ type SLO struct {
 	Labels      map[string]string `yaml:"labels"`
 	// Policy overrides the file's policy for this SLO.
 	Policy string `yaml:"policy"`
+	// Exclusions are the stretches of time that do not count (planned maintenance, a load test).
+	Exclusions []Exclusion `yaml:"exclusions"`
+}
+
+// Exclusion is a planned stretch of time whose events do not count, with who approved it and why.
+type Exclusion struct {
+	From     string `yaml:"from"`
+	To       string `yaml:"to"`
+	Reason   string `yaml:"reason"`
+	Approver string `yaml:"approver"`
 }
 
 // SLI holds exactly one kind of indicator.
@@ -80,8 +90,10 @@ type Capacity struct {
 
 // Review is the review bookkeeping of an SLO.
 type Review struct {
-	LastReviewed string          `yaml:"lastReviewed"`
-	Cadence      *model.Duration `yaml:"cadence"`
+	LastReviewed string `yaml:"lastReviewed"`
+	// Agreed is the date the SLO was agreed: its review is due one cadence after it until it is reviewed.
+	Agreed  string          `yaml:"agreed"`
+	Cadence *model.Duration `yaml:"cadence"`
 	// Decision and Reviewer record the outcome of the review on LastReviewed.
 	Decision string `yaml:"decision"`
 	Reviewer string `yaml:"reviewer"`

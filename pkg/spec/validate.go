@@ -182,6 +182,7 @@ func (v *validator) slo(p string, f *File, s *SLO, layer slo.Layer) *slo.SLO {
 	}
 	v.grouping(p, s.Grouping)
 	v.alerting(p+".alerting", s.Alerting, out)
+	v.exclusions(p+".exclusions", s.Exclusions, out)
 	return out
 }
 
@@ -282,16 +283,17 @@ func (v *validator) dependency(dp, service string, d Dependency) (slo.Dependency
 // review checks an SLO's review bookkeeping and fills out.Review.
 func (v *validator) review(p string, r *Review, out *slo.SLO) {
 	v.reviewRecord(p, r, out)
-	if r.LastReviewed != "" {
-		t, err := time.Parse(time.DateOnly, r.LastReviewed)
-		if err != nil {
-			var why string // e.g. ": day out of range" for 2026-02-30
-			if pe, ok := err.(*time.ParseError); ok {
-				why = pe.Message
-			}
-			v.at(p+".lastReviewed", "must be a date YYYY-MM-DD, got %s%s", quote(r.LastReviewed), why)
+	out.Review.LastReviewed, _ = v.date(p+".lastReviewed", r.LastReviewed)
+	if agreed, ok := v.date(p+".agreed", r.Agreed); ok {
+		last := out.Review.LastReviewed
+		switch {
+		// Today anywhere on Earth: east of UTC, today may be tomorrow in UTC.
+		case agreed.After(time.Now().Add(maxUTCOffset)):
+			v.at(p+".agreed", "%s is in the future: set the date this SLO was agreed, today or earlier", r.Agreed)
+		case !last.IsZero() && agreed.After(last):
+			v.at(p+".agreed", "%s is after lastReviewed %s: an SLO is reviewed after it is agreed; correct either date", r.Agreed, r.LastReviewed)
 		}
-		out.Review.LastReviewed = t
+		out.Review.Agreed = agreed
 	}
 	if r.Cadence != nil {
 		c := time.Duration(*r.Cadence)
@@ -300,6 +302,26 @@ func (v *validator) review(p string, r *Review, out *slo.SLO) {
 		}
 		out.Review.Cadence = c
 	}
+}
+
+// maxUTCOffset is the largest offset of a time zone from UTC (Kiribati's, UTC+14).
+const maxUTCOffset = 14 * time.Hour
+
+// date parses the date text at path p, YYYY-MM-DD; ok is false when text is empty or not a date (reported).
+func (v *validator) date(p, text string) (t time.Time, ok bool) {
+	if text == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.DateOnly, text)
+	if err != nil {
+		var why string // e.g. ": day out of range" for 2026-02-30
+		if pe, ok := err.(*time.ParseError); ok {
+			why = pe.Message
+		}
+		v.at(p, "must be a date YYYY-MM-DD, got %s%s", quote(text), why)
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // reviewRecord checks the decision and the reviewer of a review record.

@@ -29,11 +29,90 @@ import (
 // On error nothing changes. Queriers created before the call keep the endpoints they were created with, so a
 // reload never disturbs a running query.
 func (s *Storage) ApplyRemoteRead(cfgs []*config.RemoteReadConfig, externalLabels labels.Labels) error {
+	remotes, err := newRemotes(cfgs, externalLabels, s.db.StartTime, config_util.WithDialContextFunc(s.dialer.dial))
+	if err != nil {
+		return err
+	}
+	s.mtx.Lock()
+	defer s.mtx.Unlock()
+	if s.closed {
+		return errors.New("storage is closed")
+	}
+	s.remotes = remotes
+	return nil
+}
+
+// Remotes are the remote-read endpoints applied last, in the order of their config.
+func (s *Storage) Remotes() []Remote {
+	s.mtx.RLock()
+	defer s.mtx.RUnlock()
+	return s.remotes
+}
+
+// Remote is one remote-read endpoint as the daemon reads it.
+type Remote struct {
+	// Name is the remote_read's name as configured; empty when it has none.
+	Name string
+	// URL is its url.
+	URL string
+	// FilterLabels are the external labels added as equality matchers to its queries and stripped from its
+	// results (filter_external_labels, true by default); empty when it does not filter.
+	FilterLabels labels.Labels
+
+	queryable, unfiltered storage.SampleAndChunkQueryable
+}
+
+// String names the endpoint as a user finds it in the config: remote read "name", or its URL without a name.
+func (r Remote) String() string {
+	if r.Name != "" {
+		return fmt.Sprintf("remote read %q", r.Name)
+	}
+	return "remote read " + r.URL
+}
+
+// Queryable reads the endpoint as the rules do: with its external-label matchers.
+func (r Remote) Queryable() storage.Queryable { return r.queryable }
+
+// Unfiltered reads the endpoint through the same client without the external-label matchers, to tell whether
+// they are why a selector matches nothing; nil when the endpoint does not filter.
+func (r Remote) Unfiltered() storage.Queryable {
+	if r.unfiltered == nil {
+		return nil
+	}
+	return r.unfiltered
+}
+
+// NewRemotes returns the remote-read endpoints of cfgs as ApplyRemoteRead configures them, without a TSDB (for
+// commands that read remote storage only). Their connections are the default transport's.
+func NewRemotes(cfgs []*config.RemoteReadConfig, externalLabels labels.Labels) ([]Remote, error) {
+	return newRemotes(cfgs, externalLabels, func() (int64, error) { return 0, nil })
+}
+
+// MergeRemotes merges the endpoints' queryables, as secondaries: a failing endpoint's error becomes a warning
+// of the series set, as in the daemon's merged Queryable.
+func MergeRemotes(rs []Remote) storage.Queryable {
+	return storage.QueryableFunc(func(mint, maxt int64) (storage.Querier, error) {
+		qs := make([]storage.Querier, 0, len(rs))
+		for _, r := range rs {
+			q, err := r.queryable.Querier(mint, maxt)
+			if err != nil {
+				for _, q := range qs {
+					_ = q.Close()
+				}
+				return nil, err
+			}
+			qs = append(qs, q)
+		}
+		return storage.NewMergeQuerier(nil, qs, storage.ChainedSeriesMerge), nil
+	})
+}
+
+func newRemotes(cfgs []*config.RemoteReadConfig, externalLabels labels.Labels, startTime func() (int64, error), opts ...config_util.HTTPClientOption) ([]Remote, error) {
 	seen := make(map[string]struct{}, len(cfgs))
-	remotes := make([]storage.SampleAndChunkQueryable, 0, len(cfgs))
+	remotes := make([]Remote, 0, len(cfgs))
 	for i, rr := range cfgs {
 		if rr == nil || rr.URL == nil || rr.URL.URL == nil {
-			return fmt.Errorf("remote_read[%d]: url must be set", i)
+			return nil, fmt.Errorf("remote_read[%d]: url must be set", i)
 		}
 		name := rr.Name
 		if name == "" {
@@ -42,7 +121,7 @@ func (s *Storage) ApplyRemoteRead(cfgs []*config.RemoteReadConfig, externalLabel
 		}
 		key := name + "\x00" + rr.URL.String()
 		if _, ok := seen[key]; ok {
-			return fmt.Errorf("remote_read[%d] (url %s): duplicate remote read config", i, rr.URL)
+			return nil, fmt.Errorf("remote_read[%d] (url %s): duplicate remote read config", i, rr.URL)
 		}
 		seen[key] = struct{}{}
 
@@ -61,25 +140,20 @@ func (s *Storage) ApplyRemoteRead(cfgs []*config.RemoteReadConfig, externalLabel
 			HTTPClientConfig: rr.HTTPClientConfig,
 			Headers:          rr.Headers,
 			ChunkedReadLimit: limit,
-		}, config_util.WithDialContextFunc(s.dialer.dial))
+		}, opts...)
 		if err != nil {
-			return fmt.Errorf("remote_read[%d] (url %s): %w", i, rr.URL, err)
+			return nil, fmt.Errorf("remote_read[%d] (url %s): %w", i, rr.URL, err)
 		}
-		ext := labels.EmptyLabels()
-		if rr.FilterExternalLabels {
-			ext = externalLabels
+		r := Remote{Name: rr.Name, URL: rr.URL.String(), FilterLabels: labels.EmptyLabels()}
+		required := equalityMatchers(rr.RequiredMatchers)
+		if rr.FilterExternalLabels && !externalLabels.IsEmpty() {
+			r.FilterLabels = externalLabels
+			r.unfiltered = remote.NewSampleAndChunkQueryableClient(client, labels.EmptyLabels(), required, true, startTime)
 		}
-		remotes = append(remotes, remote.NewSampleAndChunkQueryableClient(
-			client, ext, equalityMatchers(rr.RequiredMatchers), true, s.db.StartTime))
+		r.queryable = remote.NewSampleAndChunkQueryableClient(client, r.FilterLabels, required, true, startTime)
+		remotes = append(remotes, r)
 	}
-
-	s.mtx.Lock()
-	defer s.mtx.Unlock()
-	if s.closed {
-		return errors.New("storage is closed")
-	}
-	s.remotes = remotes
-	return nil
+	return remotes, nil
 }
 
 func equalityMatchers(ls model.LabelSet) []*labels.Matcher {

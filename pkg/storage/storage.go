@@ -4,7 +4,9 @@
 // for the series it records (and for raw series pushed to it over remote write), plus the raw history that lives
 // in an existing Prometheus, Mimir or Thanos, reached over remote read. This package owns that: an embedded TSDB,
 // a remote-write receiver in front of it, remote-read clients configured from Prometheus' own `remote_read:` YAML,
-// and one merged Queryable over all of them for the PromQL engine and the rules manager.
+// and one merged Queryable over all of them for the PromQL engine and the rules manager. Each remote-read endpoint
+// is also at hand on its own (Remotes, and NewRemotes without a TSDB), with and without its external-label filter,
+// so that pkg/sliprobe can tell whether that filter is why a selector matches nothing.
 //
 // Everything here is Prometheus' own code (tsdb, storage/remote) wired together; the package adds only the
 // lifecycle, the defaults that suit SLO evaluation (a retention long enough for the longest SLO period, an
@@ -81,7 +83,7 @@ type Storage struct {
 	gateDone chan struct{}
 
 	mtx     sync.RWMutex
-	remotes []storage.SampleAndChunkQueryable
+	remotes []Remote
 	rw      *remote.WriteStorage
 	closed  bool
 	opts    Options
@@ -206,7 +208,7 @@ func (m mergedQueryable) Querier(mint, maxt int64) (storage.Querier, error) {
 	}
 	secondaries := make([]storage.Querier, 0, len(remotes))
 	for _, r := range remotes {
-		q, err := r.Querier(mint, maxt)
+		q, err := r.queryable.Querier(mint, maxt)
 		if err != nil {
 			errs := []error{err, primary.Close()}
 			for _, q := range secondaries {

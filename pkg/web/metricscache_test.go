@@ -18,7 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// blockingGatherer counts its Gather calls, each of which waits for release.
+// blockingGatherer counts its Gather calls, each of which waits for a token on release (one per call, so that the
+// test decides when each rendering finishes).
 type blockingGatherer struct {
 	calls   atomic.Int64
 	release chan struct{}
@@ -46,7 +47,7 @@ func TestMetricsCacheSharesRenderings(t *testing.T) {
 	for range 10 {
 		require.Same(t, first, c.get(key, t0), "a scrape during the rendering waits for it")
 	}
-	close(g.release)
+	g.release <- struct{}{}
 	<-first.done
 	require.Contains(t, string(first.body), "test_total 0")
 	counter.Inc()
@@ -55,6 +56,7 @@ func TestMetricsCacheSharesRenderings(t *testing.T) {
 
 	other := c.get(renderKey{format: key.format, gzip: true}, t0)
 	require.NotSame(t, first, other, "each format and compression has its own rendering")
+	g.release <- struct{}{}
 	<-other.done
 	later := t0.Add(2 * time.Minute)
 	require.Same(t, first, c.get(key, later), "stale: still served while the next is made")
@@ -63,6 +65,7 @@ func TestMetricsCacheSharesRenderings(t *testing.T) {
 	c.mtx.Unlock()
 	require.NotNil(t, next)
 	require.Same(t, first, c.get(key, later), "one rendering made at a time")
+	g.release <- struct{}{}
 	<-next.done
 	fresh := c.get(key, later)
 	require.Same(t, next, fresh)

@@ -1,0 +1,115 @@
+package app
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// A young shop: 99.5 % over a day (a budget of 7.2 minutes of full outage), 1-minute windows (2-minute tiles).
+const youngSpec = `apiVersion: slokeeper/v1
+service: shop
+owner: team-shop
+layer: service
+slos:
+  - name: availability
+    objective: 99.5
+    period: 1d
+    sli:
+      events:
+        errors: shop_requests_total{job="shop",code="500"}
+        total: shop_requests_total{job="shop"}
+`
+
+type policyGate struct {
+	Data struct {
+		Allowed   bool      `json:"allowed"`
+		Status    string    `json:"status"`
+		Reason    string    `json:"reason"`
+		Paging    []string  `json:"paging"`
+		Evaluated time.Time `json:"evaluated"`
+		Triggers  []struct {
+			Evidence float64 `json:"evidence"`
+		} `json:"triggers"`
+	} `json:"data"`
+}
+
+// TestYoungSLOFreezesOnEvidenceAndPageClosesGate reproduces issue 18 cases 3 and 7 on a fresh install whose
+// metrics start with it (nothing to backfill). A blip — half the requests failing for a minute, 7 % of the day's
+// budget — a few minutes after the start measures a budget far below zero (the extrapolation of a few minutes
+// to the day) and pages: the gate closes while the page fires and names the alert, but the service does not
+// freeze, and the gate opens again when the page resolves. Then a real spend — a full outage until more than a
+// quarter of the whole day's budget is gone — freezes it, judged on the coverage it has.
+func TestYoungSLOFreezesOnEvidenceAndPageClosesGate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(youngSpec), 0o644))
+	cfg := filepath.Join(dir, "slokeeper.yml")
+	require.NoError(t, os.WriteFile(cfg, []byte("global:\n  evaluation_interval: 10s\nspecs: [shop.yaml]\nwindows:\n  min: 1m\n"), 0o644))
+	r := start(t, Options{ConfigFile: cfg, StoragePath: filepath.Join(dir, "data"), EnableRemoteWriteReceiver: true})
+
+	traffic := feedReceiver(t, r)
+	r.waitReady(t)
+
+	// The blip.
+	traffic.set(100, 0.5)
+	blipEnd := time.Now().Add(time.Minute)
+
+	// The page fires and closes the gate, naming the alert; the service is not frozen. (Watched while the blip
+	// lasts: the page resolves within a minute of its end. A busy machine that takes longer to evaluate makes the
+	// blip longer, which still spends under a quarter of the day's budget in two minutes.)
+	var g policyGate
+	require.Eventually(t, func() bool {
+		g = askGate(t, r.base)
+		return len(g.Data.Paging) > 0
+	}, 2*time.Minute, 200*time.Millisecond, "the blip never closed the gate")
+	require.False(t, g.Data.Allowed)
+	require.Equal(t, `SLOErrorBudgetBurn{service="shop", slo="availability", slo_tier="page"}`, g.Data.Paging[0])
+	require.Contains(t, g.Data.Reason, "paged: SLOErrorBudgetBurn")
+	require.NotEqual(t, "frozen", g.Data.Status)
+	require.Eventually(t, func() bool { return traffic.written(blipEnd) }, 2*time.Minute, time.Second)
+	traffic.set(100, 0)
+
+	// The measured budget shows the blip as an overspend many times over; the policy, evaluated on it, does not
+	// freeze. The page resolves and the gate opens.
+	var measured float64
+	var seenAt time.Time
+	require.Eventually(t, func() bool {
+		st, ok := shopStatus(r.app)
+		measured, seenAt = st.BudgetRemaining, time.Now()
+		return ok && st.BudgetRemaining < -1
+	}, 4*time.Minute, 200*time.Millisecond, "the blip never showed in the budget")
+	t.Logf("measured budget after the blip: %.0f%%", 100*measured)
+	require.Eventually(t, func() bool {
+		g = askGate(t, r.base)
+		return g.Data.Evaluated.After(seenAt) && len(g.Data.Paging) == 0
+	}, 4*time.Minute, 500*time.Millisecond, "the page never resolved")
+	require.True(t, g.Data.Allowed, g.Data.Reason)
+	require.Equal(t, "ok", g.Data.Status, g.Data.Reason)
+
+	// A real spend: a full outage until the freeze.
+	traffic.set(100, 1)
+	require.Eventually(t, func() bool {
+		g = askGate(t, r.base)
+		return g.Data.Status == "frozen"
+	}, 6*time.Minute, 500*time.Millisecond, "a quarter of the day's budget spent did not freeze")
+	require.Contains(t, g.Data.Reason, "judged on")
+	require.Len(t, g.Data.Triggers, 1)
+	require.Greater(t, g.Data.Triggers[0].Evidence, 0.0)
+	require.Less(t, g.Data.Triggers[0].Evidence, 1.0)
+}
+
+func askGate(t *testing.T, base string) policyGate {
+	t.Helper()
+	resp, err := http.Get(base + "/api/v1/gate/shop")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var g policyGate
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&g))
+	return g
+}

@@ -117,10 +117,15 @@ func gateAnswer(t *testing.T, base string) (int, gateBody) {
 
 type gateBody struct {
 	Data struct {
-		Allowed bool      `json:"allowed"`
-		Status  string    `json:"status"`
-		Since   time.Time `json:"since"`
-		Reason  string    `json:"reason"`
+		Allowed   bool      `json:"allowed"`
+		Status    string    `json:"status"`
+		Since     time.Time `json:"since"`
+		Reason    string    `json:"reason"`
+		Paging    []string  `json:"paging"`
+		Evaluated time.Time `json:"evaluated"`
+		Triggers  []struct {
+			Evidence float64 `json:"evidence"`
+		} `json:"triggers"`
 	} `json:"data"`
 	Error string `json:"error"`
 }

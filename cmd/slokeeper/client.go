@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -170,4 +171,45 @@ func redactURL(u *url.URL, user *url.Userinfo, masked url.Values) string {
 		r.RawQuery = q.Encode()
 	}
 	return r.Redacted()
+}
+
+// call sends method to the endpoint with body as JSON (nil: none) and decodes the data of the API's answer into
+// data. It prints what went wrong for the command and returns the exit code: 0 for an answer of 200, 1 when the
+// daemon refused (its message printed), 2 when it could not be asked or answered nonsense.
+func (c *daemonClient) call(ctx context.Context, method string, body, data any, stderr io.Writer) int {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			fmt.Fprintf(stderr, "slokeeper %s: %v\n", c.command, err)
+			return 2
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := c.request(ctx, method, nil, r)
+	if err != nil {
+		fmt.Fprintf(stderr, "slokeeper %s: %v\n", c.command, err)
+		return 2
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "slokeeper %s: couldn't reach the daemon: %v\n", c.command, err)
+		return 2
+	}
+	defer resp.Body.Close()
+	ans := struct {
+		Error string `json:"error"`
+		Data  any    `json:"data"`
+	}{Data: data}
+	if !c.decode(resp, &ans, "the daemon's", stderr) {
+		return 2
+	}
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "slokeeper %s: %s\n", c.command, ans.Error)
+		return 1
+	}
+	return 0
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -49,46 +47,31 @@ func (c *freezeCommand) names() (lift, set string) { return c.lift.FullCommand()
 func (c *freezeCommand) run(action string, _ *slog.Logger, stdout, stderr io.Writer) int {
 	who := c.who
 	if who == "" {
-		if u, err := user.Current(); err == nil {
-			who = u.Username
-		} else {
-			who = os.Getenv("USER")
-		}
+		who = currentUser()
 	}
-	body, _ := json.Marshal(web.OverrideRequest{Action: action, Who: who, Reason: c.reason, Duration: c.duration.String()})
 	client, code := c.daemon.connect("freeze", stderr, "api", "v1", "freeze", c.service)
 	if code != 0 {
 		return code
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
-	req, err := client.request(ctx, http.MethodPost, nil, bytes.NewReader(body))
-	if err != nil {
-		fmt.Fprintf(stderr, "slokeeper freeze: %v\n", err)
-		return 2
+	var state struct {
+		Status string    `json:"status"`
+		Since  time.Time `json:"since"`
+		Reason string    `json:"reason"`
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.do(req)
-	if err != nil {
-		fmt.Fprintf(stderr, "slokeeper freeze: couldn't reach the daemon: %v\n", err)
-		return 2
+	req := web.OverrideRequest{Action: action, Who: who, Reason: c.reason, Duration: c.duration.String()}
+	if code := client.call(ctx, http.MethodPost, req, &state, stderr); code != 0 {
+		return code
 	}
-	defer resp.Body.Close()
-	var ans struct {
-		Error string `json:"error"`
-		Data  struct {
-			Status string    `json:"status"`
-			Since  time.Time `json:"since"`
-			Reason string    `json:"reason"`
-		} `json:"data"`
-	}
-	if !client.decode(resp, &ans, "the daemon's", stderr) {
-		return 2
-	}
-	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintf(stderr, "slokeeper freeze: %s\n", ans.Error)
-		return 1
-	}
-	fmt.Fprintf(stdout, "%s is now %s: %s\n", c.service, ans.Data.Status, ans.Data.Reason)
+	fmt.Fprintf(stdout, "%s is now %s: %s\n", c.service, state.Status, state.Reason)
 	return 0
+}
+
+// currentUser is who runs the command, the default for the audit trail's who.
+func currentUser() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return os.Getenv("USER")
 }

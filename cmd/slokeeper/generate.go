@@ -30,6 +30,8 @@ type generateCommand struct {
 	minWindow model.Duration
 	groupBy   string
 	gateURL   string
+	// exclusionsFile is a daemon's exclusions.json, whose ad hoc exclusions go into the rules.
+	exclusionsFile string
 }
 
 func (c *generateCommand) name() string { return "generate" }
@@ -47,6 +49,8 @@ func (c *generateCommand) register(app *kingpin.Application) {
 		Default(string(generate.GroupBySLO)).EnumVar(&c.groupBy, string(generate.GroupBySLO), string(generate.GroupByService))
 	cmd.Flag("gate.url", "Base URL of the slokeeper daemon (e.g. http://slokeeper:9099): alerts then link to their service's deploy gate in a gate_url annotation.").
 		PlaceHolder("<URL>").StringVar(&c.gateURL)
+	cmd.Flag("exclusions.file", "A slokeeper daemon's exclusions.json (in its storage.path): the ad hoc exclusions made with `slokeeper exclude` go into the rules too, so that a Prometheus, Thanos or Mimir ruler honours them.").
+		PlaceHolder("<filename>").ExistingFileVar(&c.exclusionsFile)
 	cmd.Arg("files", "Spec files (slokeeper/v1 YAML).").Required().ExistingFilesVar(&c.files)
 }
 
@@ -75,6 +79,12 @@ func (c *generateCommand) run(logger *slog.Logger, stdout, stderr io.Writer) int
 		printErrors(stderr, err)
 		fmt.Fprintln(stderr, "no files written")
 		return 1
+	}
+	if c.exclusionsFile != "" {
+		if err := withAdHocExclusions(all, c.exclusionsFile, time.Now()); err != nil {
+			fmt.Fprintf(stderr, "slokeeper: --exclusions.file: %v\nno files written\n", err)
+			return 1
+		}
 	}
 	outs, err := c.outputs(all)
 	if err != nil {

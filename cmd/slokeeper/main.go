@@ -60,6 +60,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	reviewCmd := &reviewCommand{}
 	reviewCmd.register(app)
 	liftName, setName := freezeCmd.names()
+	excludeCmd := &excludeCommand{}
+	excludeCmd.register(app)
+	addName, listName, withdrawName := excludeCmd.names()
 
 	cmd, err := app.Parse(args)
 	if err != nil {
@@ -84,6 +87,12 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return freezeCmd.run("lift", logger, stdout, stderr)
 	case setName:
 		return freezeCmd.run("set", logger, stdout, stderr)
+	case addName:
+		return excludeCmd.run("add", stdout, stderr)
+	case listName:
+		return excludeCmd.run("list", stdout, stderr)
+	case withdrawName:
+		return excludeCmd.run("withdraw", stdout, stderr)
 	}
 	return 2
 }

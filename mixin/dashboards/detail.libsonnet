@@ -12,6 +12,7 @@ local promql = import '../lib/promql.libsonnet';
       local sWith(m) = q.selector(sloMatchers + [m]);
       local events(kind) = 'slo_period_events' + sWith('kind="%s"' % kind);
       local overrideStates = { '0': ['expired', 'text'], '1': ['in force', 'blue'] };
+      local exclusionStates = { '0': ['counted', 'green'], '1': ['excluded', 'purple'] };
       local layersLink = '/d/%s/?var-datasource=${datasource}&var-service=${service}&var-slo=${slo}' % c.dashboardUIDs.layers;
 
       g.dashboard(
@@ -166,6 +167,12 @@ local promql = import '../lib/promql.libsonnet';
             ],
             g.valueMappings(q.freezeStates),
             overrides=[g.override('^override: .*', { mappings: g.valueMappings(overrideStates) }, regex=true)],
+          ),
+          g.stateTimeline(
+            'Exclusions',
+            "When an exclusion of the SLO was in force (declared in its spec or created with `slokeeper exclude`): its events neither spent nor earned budget. Who approved it and why: /api/v1/exclusions and the SLO's status in /api/v1/slos.",
+            [g.target(q.dedupe('slo_exclusion_active' + s), 'exclusion')],
+            g.valueMappings(exclusionStates),
           ),
 
           g.row('About this SLO'),

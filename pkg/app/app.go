@@ -29,6 +29,7 @@ import (
 	"github.com/slokeeper/slokeeper/pkg/config"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/evaluator"
+	"github.com/slokeeper/slokeeper/pkg/exclusion"
 	"github.com/slokeeper/slokeeper/pkg/exporter"
 	"github.com/slokeeper/slokeeper/pkg/sliprobe"
 	"github.com/slokeeper/slokeeper/pkg/storage"
@@ -113,7 +114,9 @@ type App struct {
 	demo      *demoRun
 	tempDir   string
 	policy    *policyRun
-	gateURL   string // the daemon's external URL, for the alerts' gate_url
+	// exclusions are the ad hoc exclusions and the SLOs' histories (pkg/exclusion).
+	exclusions *exclusion.Book
+	gateURL    string // the daemon's external URL, for the alerts' gate_url
 
 	reloadMtx sync.Mutex
 	watchHash string
@@ -170,6 +173,9 @@ func New(o Options) (_ *App, err error) {
 	}
 	// The burn alerts link to the deploy gate of their service on this daemon.
 	a.gateURL = externalURL.String()
+	if err := a.openExclusions(cfg); err != nil {
+		return nil, err
+	}
 	specs, err := a.loadSpecs(cfg)
 	if err != nil {
 		return nil, err
@@ -280,6 +286,7 @@ func New(o Options) (_ *App, err error) {
 		Override: func(service string, req web.OverrideRequest) (any, bool, error) {
 			return a.policy.override(service, req, time.Now())
 		},
+		Exclusions:    exclusionAPI{a},
 		EnableAdmin:   o.EnableAdminAPI,
 		RemoteWrite:   receiver,
 		MetricsMaxAge: o.MetricsMaxAge,
@@ -430,64 +437,4 @@ func (a *App) snapshotLoop(ctx context.Context) {
 			a.logger.Info("First evaluation cycle complete, ready")
 		}
 	}
-}
-
-// slos is what /api/v1/slos serves (and the status page renders): every SLO's status, a list as in Prometheus'
-// API; the snapshot's time is on /api/v1/status.
-func (a *App) slos() any {
-	s := a.snapshot.Load()
-	if s == nil || s.SLOs == nil {
-		return []budget.Status{}
-	}
-	// Encoded once per snapshot, however many clients ask (1,000 SLOs are about a megabyte of JSON): the clients
-	// that come while it is being encoded wait for it rather than each encoding their own.
-	if c := a.slosEncoded.Load(); c != nil && c.snap == s {
-		return c.body
-	}
-	a.slosMtx.Lock()
-	defer a.slosMtx.Unlock()
-	if c := a.slosEncoded.Load(); c != nil && c.snap == s {
-		return c.body
-	}
-	e, err := web.Encode(s.SLOs)
-	if err != nil {
-		return s.SLOs // the API answers the encoding error
-	}
-	a.slosEncoded.Store(&encodedSLOs{snap: s, body: e})
-	return e
-}
-
-// encodedSLOs is a snapshot's SLOs encoded for /api/v1/slos.
-type encodedSLOs struct {
-	snap *budget.Snapshot
-	body *web.Encoded
-}
-
-func (a *App) status() any {
-	cfg := a.cfg.Load()
-	specs := a.loaded.Load()
-	return map[string]any{
-		"version":                  slokeeper.Version(),
-		"start_time":               a.started.UTC(),
-		"config_file":              a.opts.ConfigFile,
-		"config":                   cfg.String(),
-		"spec_files":               specs.files,
-		"slos":                     len(specs.slos),
-		"reload_successful":        a.metrics.reloadOK.Load(),
-		"last_reload_success_time": time.Unix(0, a.metrics.reloadTime.Load()).UTC(),
-		"backfill_pending":         a.evaluator.Pending(),
-		"ready":                    a.ready.Load(),
-		"snapshot_time":            snapshotTime(a.snapshot.Load()),
-		"demo":                     a.opts.Demo,
-		"storage_path":             cfg.Storage.Path,
-		"external_labels":          cfg.Global.ExternalLabels.Map(),
-		"evaluation_interval":      cfg.Global.EvaluationInterval.String(),
-	}
-}
-
-func snapshotTime(s *budget.Snapshot) any {
-	if s == nil {
-		return nil
-	}
-	return s.Time.UTC()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/slokeeper/slokeeper/pkg/budget"
 	"github.com/slokeeper/slokeeper/pkg/config"
 	"github.com/slokeeper/slokeeper/pkg/evaluator"
+	"github.com/slokeeper/slokeeper/pkg/exclusion"
 	"github.com/slokeeper/slokeeper/pkg/generate"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 	"github.com/slokeeper/slokeeper/pkg/spec"
@@ -21,7 +22,10 @@ import (
 
 // loadedSpecs is one consistent set of SLOs and the rule groups generated for them.
 type loadedSpecs struct {
-	files   []string
+	files []string
+	// parsed are the SLOs as the spec files define them; slos are those the rules run: with the ad hoc
+	// exclusions and histories of pkg/exclusion (see App.amend).
+	parsed  []*slo.SLO
 	slos    []*slo.SLO
 	groups  map[string][]rulefmt.RuleGroup // by spec file; nil once applied
 	targets []evaluator.Target
@@ -83,20 +87,31 @@ func (a *App) loadSpecs(cfg *config.Config) (*loadedSpecs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("couldn't load specs: %w", err)
 	}
+	if err := a.exclusions.ObserveSpecs(slos, time.Now()); err != nil {
+		a.logger.Error("Couldn't save when the specs' exclusions were first seen (kept in memory, saved with the next change)", "err", err)
+	}
+	return a.buildSpecs(cfg, files, slos)
+}
+
+// buildSpecs generates the rule groups of the SLOs parsed from files, amended with the ad hoc exclusions.
+func (a *App) buildSpecs(cfg *config.Config, files []string, parsed []*slo.SLO) (*loadedSpecs, error) {
 	// The SLOs of a service share their groups: a few groups per spec file rather than three per SLO (a
 	// goroutine, timers and a dozen metrics each), which is most of what memory does not spend on the rules
 	// themselves at 1,000 SLOs.
 	o := generate.Options{MinWindow: time.Duration(cfg.Windows.Min), GroupBy: generate.GroupByService, GateURL: a.gateURL}
-	if err := checkPolicies(cfg, slos); err != nil {
+	if err := checkPolicies(cfg, parsed); err != nil {
 		return nil, err
 	}
-	l := &loadedSpecs{files: files, slos: slos, groups: map[string][]rulefmt.RuleGroup{}, ids: map[string]bool{}, policies: map[string]string{}, runbooks: map[string]string{},
-		exclusions: map[string][]budget.Exclusion{}}
-	l.servicePolicies, l.serviceLayers = servicesOf(slos)
+	now := time.Now()
+	l := &loadedSpecs{files: files, parsed: parsed, groups: map[string][]rulefmt.RuleGroup{}, ids: map[string]bool{}, policies: map[string]string{},
+		runbooks: map[string]string{}, exclusions: map[string][]budget.Exclusion{}}
+	l.servicePolicies, l.serviceLayers = servicesOf(parsed)
 	for _, f := range files {
 		l.groups[f] = []rulefmt.RuleGroup{} // a file without SLOs still replaces its old groups
 	}
-	for _, s := range slos {
+	for _, p := range parsed {
+		s := a.amend(p, now)
+		l.slos = append(l.slos, s)
 		groups := generate.SLOGroups(s, o)
 		l.groups[s.Source.File] = append(l.groups[s.Source.File], groups...)
 		t, err := evaluator.TargetFor(s.Source.File, s, o.Windows(s.Period), groups)
@@ -108,15 +123,26 @@ func (a *App) loadSpecs(cfg *config.Config) (*loadedSpecs, error) {
 		l.loaded = append(l.loaded, budget.Loaded{Service: s.Service, SLO: s.Name, Layer: string(s.Layer), Owner: s.Owner})
 		l.policies[s.ID()] = s.Policy
 		l.runbooks[s.ID()] = s.Alerting.RunbookURL
-		for _, e := range s.Exclusions {
-			l.exclusions[s.ID()] = append(l.exclusions[s.ID()], budget.Exclusion{From: e.From, To: e.To, Reason: e.Reason, Approver: e.Approver})
-		}
+		l.exclusions[s.ID()] = statusExclusions(s.Exclusions)
 		l.longestPeriod = max(l.longestPeriod, s.Period)
 	}
 	for f, gs := range l.groups {
 		l.groups[f] = generate.MergeGroups(gs)
 	}
 	return l, nil
+}
+
+// statusExclusions are an SLO's exclusions as /api/v1/slos shows them; nil for none.
+func statusExclusions(es []slo.Exclusion) []budget.Exclusion {
+	var out []budget.Exclusion
+	for _, e := range es {
+		source := exclusion.SourceSpec
+		if e.ID != "" {
+			source = exclusion.SourceAPI
+		}
+		out = append(out, budget.Exclusion{From: e.From, To: e.To, Reason: e.Reason, Approver: e.Approver, Source: source, ID: e.ID})
+	}
+	return out
 }
 
 // apply makes cfg and specs the running set, as one change: the rules are checked first and nothing is applied

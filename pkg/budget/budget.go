@@ -146,6 +146,9 @@ type Exclusion struct {
 	To       time.Time `json:"to"`
 	Reason   string    `json:"reason"`
 	Approver string    `json:"approver"`
+	// Source is "spec" (declared in the SLO's spec) or "api" (created through the admin API, with ID).
+	Source string `json:"source"`
+	ID     string `json:"id,omitempty"`
 }
 
 // Window is the error ratio of an SLO over one window.

@@ -183,7 +183,7 @@ func (j *joiner) window(name string) (time.Duration, bool) {
 // coreLabels are on every series of an SLO and never grouping labels.
 var coreLabels = map[string]bool{
 	labels.MetricName: true, conventions.LabelSLO: true, conventions.LabelService: true,
-	conventions.LabelLayer: true, conventions.LabelOwner: true,
+	conventions.LabelLayer: true, conventions.LabelOwner: true, conventions.LabelRevision: true,
 }
 
 // resolveGroups sorts the data samples of every SLO into groups.

@@ -33,6 +33,7 @@ import (
 	"math"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -55,6 +56,7 @@ const (
 	NameSnapshotTimestamp = "slo_snapshot_timestamp_seconds"
 	NameUpdated           = "slo_budget_updated_timestamp_seconds"
 	NameCurrent           = "slo_status_current"
+	NameExclusionActive   = "slo_exclusion_active"
 )
 
 // Label names the exporter adds to some families.
@@ -108,7 +110,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 type descs struct {
 	budgetRemaining, sli, burnRate, objective, errorBudget, period *prometheus.Desc
 	events, timeToExhaustion, coverage, alertFiring, timestamp     *prometheus.Desc
-	updated, current                                               *prometheus.Desc
+	updated, current, excluded                                     *prometheus.Desc
 }
 
 func newDescs(labelNames []string) descs {
@@ -141,52 +143,64 @@ func newDescs(labelNames []string) descs {
 			"Unix time the daemon's rules last evaluated the SLO's budget; absent when they never did."),
 		current: d(NameCurrent,
 			"1 when the SLO's numbers are current (its budget evaluated within three budget evaluations), 0 when they are stale or unknown."),
+		excluded: d(NameExclusionActive,
+			"1 while one of the SLO's exclusions (from its spec or the admin API) is in force: its events do not count, 0 otherwise."),
 		timestamp: prometheus.NewDesc(NameSnapshotTimestamp,
 			"Unix time the SLO status snapshot was computed at.", nil, nil),
 	}
 }
 
-// render turns a snapshot into const metrics.
+// render turns a snapshot into metrics. The metrics of one SLO share their label pairs, and all of them sit in
+// one slab: a gathering of thousands of SLOs allocates little more than what the registry builds of them.
 func render(s *budget.Snapshot) []prometheus.Metric {
 	grouping, exposed := groupingLabels(s)
-	d := newDescs(append(slices.Clone(sloLabels), exposed...))
-	var ms []prometheus.Metric
-	gauge := func(desc *prometheus.Desc, v float64, lvs []string, extra ...string) {
-		ms = append(ms, prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, append(slices.Clip(lvs), extra...)...))
+	names := append(slices.Clone(sloLabels), exposed...)
+	d := newDescs(names)
+	n := 1
+	for _, st := range s.SLOs {
+		n += 14 + 2*len(st.Windows)
 	}
-	known := func(desc *prometheus.Desc, v float64, lvs []string, extra ...string) {
+	slab := make([]sample, 0, n)
+	ms := make([]prometheus.Metric, 0, n)
+	gauge := func(desc *prometheus.Desc, v float64, lp labelPairs) {
+		slab = append(slab, sample{desc: desc, labels: lp, value: v})
+		ms = append(ms, &slab[len(slab)-1])
+	}
+	known := func(desc *prometheus.Desc, v float64, lp labelPairs) {
 		if !math.IsNaN(v) {
-			gauge(desc, v, lvs, extra...)
+			gauge(desc, v, lp)
 		}
 	}
+	lvs := make([]string, 0, len(names))
 	for _, st := range s.SLOs {
-		lvs := make([]string, 0, len(sloLabels)+len(grouping))
-		lvs = append(lvs, st.SLO, st.Service, st.Layer, st.Owner)
+		lvs = append(lvs[:0], st.SLO, st.Service, st.Layer, st.Owner)
 		for _, g := range grouping {
 			lvs = append(lvs, st.Grouping[g])
 		}
+		lp := newLabelPairs(names, lvs)
 
-		known(d.budgetRemaining, st.BudgetRemaining, lvs)
+		known(d.budgetRemaining, st.BudgetRemaining, lp)
 		for _, w := range st.Windows {
-			window := conventions.Window(w.Duration)
-			known(d.sli, w.SLI, lvs, window)
-			known(d.burnRate, w.BurnRate, lvs, window)
+			wp := lp.with(LabelWindow, conventions.Window(w.Duration))
+			known(d.sli, w.SLI, wp)
+			known(d.burnRate, w.BurnRate, wp)
 		}
-		known(d.objective, st.Objective, lvs)
-		known(d.errorBudget, st.ErrorBudget, lvs)
+		known(d.objective, st.Objective, lp)
+		known(d.errorBudget, st.ErrorBudget, lp)
 		if st.Period > 0 {
-			gauge(d.period, st.Period.Seconds(), lvs)
+			gauge(d.period, st.Period.Seconds(), lp)
 		}
-		known(d.events, st.EventsGood, lvs, "good")
-		known(d.events, st.EventsTotal, lvs, "total")
-		known(d.timeToExhaustion, st.TimeToExhaustion, lvs)
-		gauge(d.coverage, st.Coverage, lvs)
-		gauge(d.alertFiring, boolValue(st.PageFiring), lvs, "page")
-		gauge(d.alertFiring, boolValue(st.TicketFiring), lvs, "ticket")
+		known(d.events, st.EventsGood, lp.with(LabelKind, "good"))
+		known(d.events, st.EventsTotal, lp.with(LabelKind, "total"))
+		known(d.timeToExhaustion, st.TimeToExhaustion, lp)
+		gauge(d.coverage, st.Coverage, lp)
+		gauge(d.alertFiring, boolValue(st.PageFiring), lp.with(LabelTier, "page"))
+		gauge(d.alertFiring, boolValue(st.TicketFiring), lp.with(LabelTier, "ticket"))
 		if !st.Updated.IsZero() {
-			gauge(d.updated, float64(st.Updated.UnixMilli())/1e3, lvs)
+			gauge(d.updated, float64(st.Updated.UnixMilli())/1e3, lp)
 		}
-		gauge(d.current, boolValue(st.Current), lvs)
+		gauge(d.current, boolValue(st.Current), lp)
+		gauge(d.excluded, boolValue(excludedAt(st.Exclusions, s.Time)), lp)
 	}
 	if !s.Time.IsZero() {
 		gauge(d.timestamp, float64(s.Time.UnixNano())/1e9, nil)
@@ -218,6 +232,16 @@ func groupingLabels(s *budget.Snapshot) (names, exposed []string) {
 		exposed[i] = e
 	}
 	return names, exposed
+}
+
+// excludedAt tells whether one of es is in force at t.
+func excludedAt(es []budget.Exclusion, t time.Time) bool {
+	for _, e := range es {
+		if !t.Before(e.From) && t.Before(e.To) {
+			return true
+		}
+	}
+	return false
 }
 
 func boolValue(b bool) float64 {

@@ -36,6 +36,11 @@ func snapshot() *budget.Snapshot {
 				},
 				TimeToExhaustion: 10368000,
 				Updated:          time.Unix(1700000000, 0), Current: true,
+				// In force at the snapshot's time (from inclusive), and one that has ended (to exclusive).
+				Exclusions: []budget.Exclusion{
+					{From: time.Unix(1699990000, 0), To: time.Unix(1700000000, 500e6), Source: "spec"},
+					{From: time.Unix(1700000000, 500e6), To: time.Unix(1700003600, 0), Source: "api", ID: "7"},
+				},
 			},
 			{
 				SLO: "api-availability", Service: "payments", Layer: "service", Owner: "team-payments",
@@ -46,6 +51,7 @@ func snapshot() *budget.Snapshot {
 				TimeToExhaustion: 90000,
 				PageFiring:       true,
 				Updated:          time.Unix(1699999990, 0), Current: true,
+				Exclusions: []budget.Exclusion{{From: time.Unix(1699990000, 0), To: time.Unix(1700000000, 500e6), Source: "spec"}},
 			},
 			{
 				SLO: "query", Service: "search", Layer: "service", Owner: "team-search",
@@ -98,6 +104,12 @@ slo_error_budget_ratio{layer="product",owner="team-checkout",route="",service="c
 slo_error_budget_ratio{layer="service",owner="team-payments",route="/pay",service="payments",slo="api-availability"} 0.001
 slo_error_budget_ratio{layer="service",owner="team-search",route="",service="search",slo="query"} 0.01
 slo_error_budget_ratio{layer="service",owner="team-search",route="",service="search",slo="suggest"} 0.01
+# HELP slo_exclusion_active 1 while one of the SLO's exclusions (from its spec or the admin API) is in force: its events do not count, 0 otherwise.
+# TYPE slo_exclusion_active gauge
+slo_exclusion_active{layer="product",owner="team-checkout",route="",service="checkout",slo="journey-latency"} 1
+slo_exclusion_active{layer="service",owner="team-payments",route="/pay",service="payments",slo="api-availability"} 0
+slo_exclusion_active{layer="service",owner="team-search",route="",service="search",slo="query"} 0
+slo_exclusion_active{layer="service",owner="team-search",route="",service="search",slo="suggest"} 0
 # HELP slo_objective_ratio Objective of the SLO as a ratio of good events (e.g. 0.999).
 # TYPE slo_objective_ratio gauge
 slo_objective_ratio{layer="product",owner="team-checkout",route="",service="checkout",slo="journey-latency"} 0.95

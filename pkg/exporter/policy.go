@@ -79,15 +79,15 @@ func (c *PolicyCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	for _, svc := range s.services {
-		lv := []string{svc.Service, svc.Owner, s.layers[svc.Service]}
-		ch <- prometheus.MustNewConstMetric(descFreeze, prometheus.GaugeValue, boolValue(svc.Status == policy.StatusFrozen), lv...)
+		lp := newLabelPairs(serviceLabels, []string{svc.Service, svc.Owner, s.layers[svc.Service]})
+		ch <- &sample{desc: descFreeze, labels: lp, value: boolValue(svc.Status == policy.StatusFrozen)}
 		for _, st := range []policy.Status{policy.StatusOK, policy.StatusWarning, policy.StatusFrozen} {
-			ch <- prometheus.MustNewConstMetric(descStatus, prometheus.GaugeValue, boolValue(svc.Status == st), append(slices.Clone(lv), string(st))...)
+			ch <- &sample{desc: descStatus, labels: lp.with(LabelStatus, string(st)), value: boolValue(svc.Status == st)}
 		}
-		ch <- prometheus.MustNewConstMetric(descSince, prometheus.GaugeValue, float64(svc.Since.UnixNano())/1e9, lv...)
-		ch <- prometheus.MustNewConstMetric(descFreezes, prometheus.CounterValue, float64(svc.Freezes), lv...)
+		ch <- &sample{desc: descSince, labels: lp, value: float64(svc.Since.UnixNano()) / 1e9}
+		ch <- &sample{desc: descFreezes, labels: lp, value: float64(svc.Freezes), counter: true}
 		if svc.Override != nil {
-			ch <- prometheus.MustNewConstMetric(descOverride, prometheus.GaugeValue, boolValue(s.active[svc.Service]), append(slices.Clone(lv), string(svc.Override.Action))...)
+			ch <- &sample{desc: descOverride, labels: lp.with(LabelAction, string(svc.Override.Action)), value: boolValue(s.active[svc.Service])}
 		}
 	}
 }

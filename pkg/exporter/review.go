@@ -81,17 +81,17 @@ func (c *ReviewCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	now := c.now()
 	for _, s := range *p {
-		lv := []string{s.Name, s.Service, string(s.Layer), s.Owner} // sloLabels' order
+		lp := newLabelPairs(sloLabels, []string{s.Name, s.Service, string(s.Layer), s.Owner})
 		if !s.Review.LastReviewed.IsZero() {
-			ch <- prometheus.MustNewConstMetric(descReviewLast, prometheus.GaugeValue, float64(s.Review.LastReviewed.Unix()), lv...)
+			ch <- &sample{desc: descReviewLast, labels: lp, value: float64(s.Review.LastReviewed.Unix())}
 		}
 		var firstSeen time.Time
 		if clocks := c.clocks.Load(); clocks != nil {
 			firstSeen = (*clocks)[s.ID()]
 		}
 		if overdue, known := ReviewOverdue(s, now, firstSeen); known {
-			ch <- prometheus.MustNewConstMetric(descReviewOverdue, prometheus.GaugeValue, boolValue(overdue), lv...)
+			ch <- &sample{desc: descReviewOverdue, labels: lp, value: boolValue(overdue)}
 		}
-		ch <- prometheus.MustNewConstMetric(descReviewCadence, prometheus.GaugeValue, s.Review.Cadence.Seconds(), lv...)
+		ch <- &sample{desc: descReviewCadence, labels: lp, value: s.Review.Cadence.Seconds()}
 	}
 }

@@ -91,7 +91,10 @@ func Groups(slos []*slo.SLO, o Options) []rulefmt.RuleGroup {
 func SLOGroups(s *slo.SLO, o Options) []rulefmt.RuleGroup {
 	w := o.Windows(s.Period)
 	rev := revision(s, w)
-	g := &builder{s: s, w: w, sel: selector(s, rev), labels: seriesLabels(s, rev), sloSel: selector(s, ""), sloLabels: seriesLabels(s, ""), gateURL: o.GateURL}
+	g := &builder{s: s, w: w, sel: selector(s, rev), labels: seriesLabels(s, rev), outSel: selector(s, ""), sloLabels: seriesLabels(s, ""),
+		gateURL: o.GateURL}
+	g.outLabels = maps.Clone(g.sloLabels)
+	g.outLabels[c.LabelRevision] = "" // a rule label without a value drops the label its expression's result carries
 	sli, tiles, budget := o.GroupNames(s)
 	return []rulefmt.RuleGroup{g.sliGroup(sli), g.tilesGroup(tiles), g.budgetGroup(budget)}
 }
@@ -118,10 +121,17 @@ type builder struct {
 	gateURL string
 	s       *slo.SLO
 	w       slo.Windows
-	sel     string            // {slo_revision="…"}
-	labels  map[string]string // on every recorded series
-	// sloSel and sloLabels leave the revision out, for what outlives a new definition (the review clock).
-	sloSel    string
+	// sel and labels select and label the recorded rates (base, stitched and tile rates, the tiles' coverage): the
+	// SLO's history, which later evaluations read back over time. They carry its revision (see revision.go).
+	sel    string // {slo_revision="…"}
+	labels map[string]string
+	// outSel and outLabels select and label what every evaluation computes afresh from the rates: ratios, the
+	// period, the budget, the metadata and the alerts. They carry no revision, so that budgets, dashboards and
+	// firing alerts go on as the same series across a spec fix, and the rules manager and the TSDB hold a
+	// shorter label set for most of an SLO's series.
+	outSel    string            // {service="…",slo="…"}
+	outLabels map[string]string // with c.LabelRevision set to "", which removes it
+	// sloLabels are outLabels without the revision's removal, for rules that read no rate (the review clock).
 	sloLabels map[string]string
 }
 
@@ -149,8 +159,19 @@ func seriesLabels(s *slo.SLO, rev string) map[string]string {
 	return l
 }
 
-func (g *builder) record(name, expr string) rulefmt.Rule {
+// rate records a rate of the SLO's history, under its revision.
+func (g *builder) rate(name, expr string) rulefmt.Rule {
 	return rulefmt.Rule{Record: name, Expr: expr, Labels: g.labels}
+}
+
+// record records what an evaluation computes afresh, without the revision.
+func (g *builder) record(name, expr string) rulefmt.Rule {
+	return rulefmt.Rule{Record: name, Expr: expr, Labels: g.outLabels}
+}
+
+// constant records a number of the spec: its expression carries no label to remove.
+func (g *builder) constant(name, v string) rulefmt.Rule {
+	return rulefmt.Rule{Record: name, Expr: "vector(" + v + ")", Labels: g.sloLabels}
 }
 
 // ratio divides two rates, recording nothing (rather than NaN) where there
@@ -233,7 +254,7 @@ func (g *builder) stitchedRates() []rulefmt.Rule {
 			}
 			return expr
 		}
-		out = append(out, g.record(c.ErrorRate(to), per(c.ErrorRate)), g.record(c.TotalRate(to), per(c.TotalRate)))
+		out = append(out, g.rate(c.ErrorRate(to), per(c.ErrorRate)), g.rate(c.TotalRate(to), per(c.TotalRate)))
 	}
 	if g.w.Block != g.w.Base {
 		rates(g.w.Base, g.w.Block)
@@ -250,13 +271,13 @@ func (g *builder) sliGroup(name string) rulefmt.RuleGroup {
 	if totalFirst(g.s) {
 		// The total first: the error rate reads it back (one series) instead of the raw total series again.
 		errRate, totalRate := baseRates(g.s, g.w.Base, sumBy("sum", g.s.Grouping, c.TotalRate(g.w.Base)+g.sel), g.sel)
-		rules = append(rules, g.record(c.TotalRate(g.w.Base), unlessExcluded(totalRate, excl)),
-			g.record(c.ErrorRate(g.w.Base), unlessExcluded(errRate, excl)))
+		rules = append(rules, g.rate(c.TotalRate(g.w.Base), unlessExcluded(totalRate, excl)),
+			g.rate(c.ErrorRate(g.w.Base), unlessExcluded(errRate, excl)))
 	} else {
 		// Raw SLIs derive the total from the error series: the error first.
 		errRate, totalRate := baseRates(g.s, g.w.Base, "", g.sel)
-		rules = append(rules, g.record(c.ErrorRate(g.w.Base), unlessExcluded(errRate, excl)),
-			g.record(c.TotalRate(g.w.Base), unlessExcluded(totalRate, excl)))
+		rules = append(rules, g.rate(c.ErrorRate(g.w.Base), unlessExcluded(errRate, excl)),
+			g.rate(c.TotalRate(g.w.Base), unlessExcluded(totalRate, excl)))
 	}
 	rules = append(rules, g.stitchedRates()...)
 	for _, d := range g.w.Distinct() {
@@ -279,15 +300,15 @@ func (g *builder) tilesGroup(name string) rulefmt.RuleGroup {
 		Name:     name,
 		Interval: model.Duration(g.w.Tile),
 		Rules: []rulefmt.Rule{
-			g.record(c.ErrorRate(g.w.Tile), avg(c.ErrorRate(g.w.Base))),
-			g.record(c.TotalRate(g.w.Tile), avg(c.TotalRate(g.w.Base))),
+			g.rate(c.ErrorRate(g.w.Tile), avg(c.ErrorRate(g.w.Base))),
+			g.rate(c.TotalRate(g.w.Tile), avg(c.TotalRate(g.w.Base))),
 			// The period changes only when a tile lands: average it here, once per tile, from the tiles just
 			// recorded (rules of a group see the ones before them), not every minute in the budget group.
-			g.record(c.ErrorRatePeriodTile, avgPeriod(c.ErrorRate(g.w.Tile))),
-			g.record(c.TotalRatePeriodTile, avgPeriod(c.TotalRate(g.w.Tile))),
+			g.rate(c.ErrorRatePeriodTile, avgPeriod(c.ErrorRate(g.w.Tile))),
+			g.rate(c.TotalRatePeriodTile, avgPeriod(c.TotalRate(g.w.Tile))),
 			// The share of the period that has tiles: a young SLO (or a daemon without history) must not pass
 			// "no data yet" off as "budget intact".
-			g.record(c.PeriodCoverageTile, "clamp_max(count_over_time("+rangeOf(c.TotalRate(g.w.Tile)+g.sel, g.s.Period)+
+			g.rate(c.PeriodCoverageTile, "clamp_max(count_over_time("+rangeOf(c.TotalRate(g.w.Tile)+g.sel, g.s.Period)+
 				") * "+seconds(g.w.Tile)+" / "+seconds(g.s.Period)+", 1)"),
 		},
 	}
@@ -309,13 +330,13 @@ func (g *builder) budgetGroup(name string) rulefmt.RuleGroup {
 		g.record(c.ErrorRatePeriod, latest(c.ErrorRatePeriodTile)),
 		g.record(c.TotalRatePeriod, latest(c.TotalRatePeriodTile)),
 		// No traffic over the whole period burns no budget: ratio 0.
-		g.record(c.ErrorRatioPeriod, ratio(c.ErrorRatePeriod+g.sel, c.TotalRatePeriod+g.sel)+
-			" or 0 * "+c.TotalRatePeriod+g.sel),
-		g.record(c.BudgetRemaining, "1 - "+c.ErrorRatioPeriod+g.sel+" / "+budget),
+		g.record(c.ErrorRatioPeriod, ratio(c.ErrorRatePeriod+g.outSel, c.TotalRatePeriod+g.outSel)+
+			" or 0 * "+c.TotalRatePeriod+g.outSel),
+		g.record(c.BudgetRemaining, "1 - "+c.ErrorRatioPeriod+g.outSel+" / "+budget),
 		g.record(c.PeriodCoverage, latest(c.PeriodCoverageTile)),
-		g.record(c.Objective, "vector("+float(g.s.Objective.Ratio)+")"),
-		g.record(c.ErrorBudget, "vector("+budget+")"),
-		g.record(c.PeriodSeconds, "vector("+seconds(g.s.Period)+")"),
+		g.constant(c.Objective, float(g.s.Objective.Ratio)),
+		g.constant(c.ErrorBudget, budget),
+		g.constant(c.PeriodSeconds, seconds(g.s.Period)),
 		g.info(),
 	)
 	rules = append(rules, g.alerts(slo.TierTicket)...)
@@ -329,7 +350,7 @@ func (g *builder) budgetGroup(name string) rulefmt.RuleGroup {
 
 // info is the metadata series: value 1, descriptive labels for dashboards.
 func (g *builder) info() rulefmt.Rule {
-	l := maps.Clone(g.labels)
+	l := maps.Clone(g.sloLabels)
 	l[c.LabelObjective] = g.s.Objective.Percent
 	l[c.LabelPeriod] = window(g.s.Period)
 	l[c.LabelSLIKind] = string(g.s.SLI.Kind)
@@ -356,13 +377,14 @@ func (g *builder) alerts(t slo.Tier) []rulefmt.Rule {
 			continue
 		}
 		factor := float(a.BurnFactor)
-		expr := c.ErrorRatio(a.Long) + g.sel + " / " + budget + " > " + factor + "\nand\n" +
-			c.ErrorRatio(a.Short) + g.sel + " / " + budget + " > " + factor
+		expr := c.ErrorRatio(a.Long) + g.outSel + " / " + budget + " > " + factor + "\nand\n" +
+			c.ErrorRatio(a.Short) + g.outSel + " / " + budget + " > " + factor
 		if g.s.MinEvents > 0 {
-			expr += "\nand\n" + g.events(a.Long) + " >= " + strconv.FormatInt(g.s.MinEvents, 10)
+			// The events are counted from rates, which carry the revision the ratios do not.
+			expr += "\nand ignoring(" + c.LabelRevision + ")\n" + g.events(a.Long) + " >= " + strconv.FormatInt(g.s.MinEvents, 10)
 		}
-		labels := make(map[string]string, len(g.labels)+len(g.s.Alerting.Labels)+5)
-		maps.Copy(labels, g.labels)
+		labels := make(map[string]string, len(g.sloLabels)+len(g.s.Alerting.Labels)+5)
+		maps.Copy(labels, g.sloLabels)
 		maps.Copy(labels, g.s.Alerting.Labels)
 		labels[c.LabelSeverity] = cfg.Severity
 		labels[c.LabelTier] = string(t)

@@ -49,7 +49,7 @@ func (g *builder) reviewRules() []rulefmt.Rule {
 	alert := rulefmt.Rule{Alert: c.AlertReviewOverdue, Labels: labels, Annotations: ann}
 	since := s.Review.Since()
 	if since.IsZero() {
-		first := c.ReviewSince + g.sloSel
+		first := c.ReviewSince + g.outSel
 		record := rulefmt.Rule{Record: c.ReviewSince, Labels: g.sloLabels,
 			Expr: "min(last_over_time(" + rangeOf(first, reviewSinceRange) + ")) or vector(time())"}
 		alert.Expr = "min(" + first + ") < time() - " + seconds(s.Review.Cadence)

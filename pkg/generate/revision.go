@@ -28,7 +28,9 @@ import (
 // What the digest covers: the SLI, the grouping, the series labels (service, SLO name, layer, owner, the spec's
 // labels) and the recorded windows (base, block, span, tile: the period and the minimum window decide them). Not
 // the objective, the alerting or the descriptions: the budget, the burn rates and the alerts are computed from the
-// recorded rates at every evaluation, so a new objective applies to the whole history at once.
+// recorded rates at every evaluation, so a new objective applies to the whole history at once. Nor the exclusions
+// themselves (declaring the next maintenance starts no new history), but the SLO's History when the daemon set one:
+// it moves when an exclusion changed what should have been recorded, which the daemon then records again.
 
 // revisionLen is the digest's length in hex digits: 64 bits, so that no two SLOs, nor two definitions of one,
 // meet (the chance that two of 10,000 do is about 3·10⁻¹²).
@@ -65,6 +67,9 @@ func revision(s *slo.SLO, w slo.Windows) string {
 		d    time.Duration
 	}{{"base", w.Base}, {"block", w.Block}, {"span", w.Span}, {"tile", w.Tile}} {
 		field(d.name, d.d.String())
+	}
+	if s.History != "" {
+		field("history", s.History) // only then: the revisions of SLOs no exclusion changed stay what they were
 	}
 	sum := sha256.Sum256([]byte(b.String()))
 	return hex.EncodeToString(sum[:])[:revisionLen]

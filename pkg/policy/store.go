@@ -1,13 +1,9 @@
 package policy
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 
-	"github.com/slokeeper/slokeeper/internal/atomicfile"
+	"github.com/slokeeper/slokeeper/internal/jsonfile"
 )
 
 // stateVersion is the format of the persisted state; a file of another version is refused rather than misread.
@@ -28,21 +24,12 @@ type Store struct {
 // or parsed, or that holds a wrong state (see State.Validate), is an error: starting from nothing would unfreeze
 // frozen services.
 func (s Store) Load() (State, error) {
-	b, err := os.ReadFile(s.Path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return State{Services: map[string]*Service{}}, nil
-	}
-	if err != nil {
-		return State{}, fmt.Errorf("couldn't read the policy state: %w", err)
-	}
 	var f stateFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		return State{}, fmt.Errorf("couldn't parse the policy state %s: %w (move it away to start from an empty state: every service unfrozen)", s.Path, err)
+	found, err := jsonfile.Load(s.Path, "policy state", "move it away to start from an empty state: every service unfrozen", stateVersion, &f)
+	if err != nil {
+		return State{}, err
 	}
-	if f.Version != stateVersion {
-		return State{}, fmt.Errorf("policy state %s has version %d, this slokeeper reads version %d", s.Path, f.Version, stateVersion)
-	}
-	if f.Services == nil {
+	if !found || f.Services == nil {
 		f.Services = map[string]*Service{}
 	}
 	// Valid JSON can still be a wrong state (a null entry, an unknown status): refused here, it is an error that
@@ -60,12 +47,5 @@ func (s Store) Load() (State, error) {
 
 // Save writes st atomically.
 func (s Store) Save(st State) error {
-	b, err := json.MarshalIndent(stateFile{Version: stateVersion, State: st}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("couldn't encode the policy state: %w", err)
-	}
-	if err := atomicfile.WriteFile(s.Path, append(b, '\n')); err != nil {
-		return fmt.Errorf("couldn't save the policy state: %w", err)
-	}
-	return nil
+	return jsonfile.Save(s.Path, "policy state", stateFile{Version: stateVersion, State: st})
 }

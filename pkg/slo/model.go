@@ -204,7 +204,10 @@ type SLO struct {
 	Policy string
 	// Exclusions are the stretches of time whose events do not count, sorted by From.
 	Exclusions []Exclusion
-	Source     Source
+	// History names the recorded history the daemon keeps of the SLO: empty unless an exclusion changed what
+	// should have been recorded (pkg/exclusion). It enters the revision, so that a new one is recorded again.
+	History string
+	Source  Source
 }
 
 // Exclusion is a stretch of time whose events neither spend nor earn budget: planned maintenance, a load test,
@@ -213,6 +216,8 @@ type Exclusion struct {
 	From, To time.Time
 	Reason   string
 	Approver string
+	// ID is the admin API's id of an ad hoc exclusion; empty for one declared in a spec.
+	ID string
 }
 
 // ID is the SLO's identifier, unique across all loaded specs: service/name.

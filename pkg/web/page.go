@@ -36,7 +36,7 @@ func newPage(version string, ready bool, slos any) page {
 		Version: version,
 		Ready:   ready,
 	}
-	for _, path := range []string{PathSLOs, PathStatus, PathMetrics, PathHealthy, PathReady} {
+	for _, path := range []string{PathSLOs, PathStatus, PathExclusions, PathMetrics, PathHealthy, PathReady} {
 		p.Links = append(p.Links, link{Href: "." + path, Text: path})
 	}
 	raw, err := json.Marshal(slos)

@@ -17,7 +17,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
@@ -87,7 +86,10 @@ type Options struct {
 	// service's new state, or an error for bad input (400) and found false for an unknown service (404). Only
 	// served with EnableAdmin (403 otherwise); nil: 404.
 	Override func(service string, req OverrideRequest) (state any, found bool, err error)
-	// EnableAdmin allows the administrative endpoints (overrides), like Prometheus' --web.enable-admin-api.
+	// Exclusions serves /api/v1/exclusions (list; create and withdraw with EnableAdmin). Nil: 404.
+	Exclusions Exclusions
+	// EnableAdmin allows the administrative endpoints (overrides, exclusions), like Prometheus'
+	// --web.enable-admin-api.
 	EnableAdmin bool
 	// RemoteWrite receives POST /api/v1/write, typically the embedded TSDB's remote-write handler. Nil leaves
 	// the path unrouted (404).
@@ -162,6 +164,9 @@ func New(opts Options) *Handler {
 	}
 	if opts.Override != nil {
 		h.route(PathFreeze, PathFreeze, []string{http.MethodPost}, http.HandlerFunc(h.override))
+	}
+	if opts.Exclusions != nil {
+		h.routeExclusions(opts.Exclusions)
 	}
 	if opts.Policy != nil {
 		h.route(PathPolicy, PathPolicy, get, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -316,27 +321,13 @@ type OverrideRequest struct {
 }
 
 func (h *Handler) override(w http.ResponseWriter, r *http.Request) {
-	if !h.opts.EnableAdmin {
-		h.respondError(w, http.StatusForbidden, "unavailable", "admin APIs are disabled: start slokeeper with --web.enable-admin-api")
-		return
-	}
 	var req OverrideRequest
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		h.respondError(w, http.StatusBadRequest, "bad_data", "the body must be a JSON object with action, who, reason and duration: "+err.Error())
+	if !h.decodeAdmin(w, r, &req, "action, who, reason and duration") {
 		return
 	}
 	service := r.PathValue("service")
 	state, found, err := h.opts.Override(service, req)
-	switch {
-	case !found:
-		h.respondError(w, http.StatusNotFound, "not_found", fmt.Sprintf("unknown service %q: no loaded SLO belongs to it", service))
-	case err != nil:
-		h.respondError(w, http.StatusBadRequest, "bad_data", err.Error())
-	default:
-		h.respond(w, state)
-	}
+	h.answerAdmin(w, state, found, err, fmt.Sprintf("unknown service %q: no loaded SLO belongs to it", service))
 }
 
 func (h *Handler) index(w http.ResponseWriter, _ *http.Request) {

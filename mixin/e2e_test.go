@@ -23,8 +23,8 @@ import (
 	"github.com/prometheus/common/promslog"
 	"github.com/stretchr/testify/require"
 
+	"github.com/slokeeper/slokeeper/internal/app"
 	"github.com/slokeeper/slokeeper/internal/e2etest"
-	"github.com/slokeeper/slokeeper/pkg/app"
 )
 
 // daemon is a slokeeper daemon running in the test process.

@@ -14,8 +14,8 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/stretchr/testify/require"
 
+	"github.com/slokeeper/slokeeper/internal/exporter"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
-	"github.com/slokeeper/slokeeper/pkg/exporter"
 )
 
 // series is every series name the mixin may read, with the label names of each (nil: not checked) and where
@@ -29,7 +29,7 @@ type series struct {
 var targetLabels = []string{model.JobLabel, model.InstanceLabel}
 
 // knownSeries collects the names slokeeper exports or generates, from Go and from the daemon itself:
-//   - the exporter's Name* constants (pkg/exporter) and the recorded series of pkg/conventions, so that renaming
+//   - the exporter's Name* constants (internal/exporter) and the recorded series of pkg/conventions, so that renaming
 //     one of those breaks the test;
 //   - every family the gatherers (registries of running daemons) hold: the slokeeper_* health metrics are
 //     string literals in several packages, and the embedded Prometheus components' metrics are theirs, so the
@@ -60,7 +60,7 @@ func knownSeries(t *testing.T, gatherers ...prometheus.Gatherer) series {
 		exporter.NameFreezeActive, exporter.NameFreezeStatus, exporter.NameFreezeSince, exporter.NameFreezes,
 		exporter.NameOverride, exporter.NameReviewLast, exporter.NameReviewOverdue, exporter.NameReviewCadence,
 	} {
-		add(name, "pkg/exporter")
+		add(name, "internal/exporter")
 	}
 	core := []string{conventions.LabelSLO, conventions.LabelService, conventions.LabelLayer, conventions.LabelOwner}
 	for _, name := range []string{

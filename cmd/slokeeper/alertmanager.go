@@ -8,8 +8,8 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 
 	"github.com/slokeeper/slokeeper/internal/atomicfile"
-	"github.com/slokeeper/slokeeper/pkg/alertmanager"
-	"github.com/slokeeper/slokeeper/pkg/config"
+	"github.com/slokeeper/slokeeper/internal/config"
+	"github.com/slokeeper/slokeeper/pkg/routing"
 )
 
 // alertmanagerCommand is `slokeeper alertmanager`: the Alertmanager routing of slokeeper's alerts, from the
@@ -41,7 +41,7 @@ func (c *alertmanagerCommand) run(_ *slog.Logger, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "slokeeper alertmanager: %s has no escalation: block; add one naming the teams' receivers (see the README)\n", c.configFile)
 		return 1
 	}
-	frag, err := alertmanager.Generate(*cfg.Escalation)
+	frag, err := routing.Generate(*cfg.Escalation)
 	if err != nil {
 		fmt.Fprintf(stderr, "slokeeper alertmanager: %v\n", err)
 		return 1

@@ -9,12 +9,12 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/require"
 
-	"github.com/slokeeper/slokeeper/pkg/alertmanager"
+	"github.com/slokeeper/slokeeper/pkg/routing"
 )
 
 func TestAlertmanagerCommand(t *testing.T) {
 	dir := t.TempDir()
-	esc, err := os.ReadFile("../../pkg/alertmanager/testdata/escalation.yaml")
+	esc, err := os.ReadFile("../../testdata/escalation.yaml")
 	require.NoError(t, err)
 	cfg := filepath.Join(dir, "slokeeper.yml")
 	require.NoError(t, os.WriteFile(cfg, append([]byte("specs: [../../examples/*.yaml]\n"), esc...), 0o644))
@@ -25,9 +25,9 @@ func TestAlertmanagerCommand(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
-	amCfg, err := alertmanager.Validate(b)
+	amCfg, err := routing.Validate(b)
 	require.NoError(t, err)
-	require.Equal(t, []string{"payments-pager"}, alertmanager.Receivers(amCfg, model.LabelSet{
+	require.Equal(t, []string{"payments-pager"}, routing.Receivers(amCfg, model.LabelSet{
 		"alertname": "SLOErrorBudgetBurn", "owner": "team-payments", "layer": "service", "slo_tier": "page", "service": "payments", "slo": "api-availability",
 	}))
 

@@ -9,10 +9,10 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/common/model"
 
-	"github.com/slokeeper/slokeeper/pkg/config"
-	"github.com/slokeeper/slokeeper/pkg/sliprobe"
+	"github.com/slokeeper/slokeeper/internal/config"
+	"github.com/slokeeper/slokeeper/internal/sliprobe"
+	"github.com/slokeeper/slokeeper/internal/storage"
 	"github.com/slokeeper/slokeeper/pkg/slo"
-	"github.com/slokeeper/slokeeper/pkg/storage"
 )
 
 // checkRemote is check's --config.file: the SLIs' selectors are tested against the daemon's remote_read

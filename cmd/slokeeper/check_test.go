@@ -128,7 +128,7 @@ slos:
 // check runs every check generate runs before it writes: over every bad spec fixture of the repository, and two
 // spec files of the same base name (which would write the same rule file), both fail, with the same problems.
 func TestCheckRejectsWhatGenerateRejects(t *testing.T) {
-	const fixtures = "../../pkg/spec/testdata/bad"
+	const fixtures = "../../testdata/bad-specs"
 	cases := map[string][]string{}
 	entries, err := os.ReadDir(fixtures)
 	require.NoError(t, err)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/slokeeper/slokeeper/pkg/web"
+	"github.com/slokeeper/slokeeper/internal/web"
 )
 
 // authDaemon is a stand-in for a daemon started with a --web.config.file: TLS with the httptest certificate and

@@ -10,9 +10,9 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
-	"github.com/slokeeper/slokeeper/pkg/exclusion"
+	"github.com/slokeeper/slokeeper/internal/exclusion"
+	"github.com/slokeeper/slokeeper/internal/web"
 	"github.com/slokeeper/slokeeper/pkg/slo"
-	"github.com/slokeeper/slokeeper/pkg/web"
 )
 
 // excludeCommand is `slokeeper exclude add|list|withdraw`: ad hoc exclusions of an SLO, through the daemon's

@@ -11,12 +11,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/slokeeper/slokeeper/pkg/exclusion"
-	"github.com/slokeeper/slokeeper/pkg/web"
+	"github.com/slokeeper/slokeeper/internal/exclusion"
+	"github.com/slokeeper/slokeeper/internal/web"
 )
 
-// fakeExclusions stands in for the daemon behind the real routes; the book itself is tested in pkg/exclusion and
-// end to end in pkg/app.
+// fakeExclusions stands in for the daemon behind the real routes; the book itself is tested in internal/exclusion and
+// end to end in internal/app.
 type fakeExclusions struct {
 	added []web.ExclusionRequest
 	book  []exclusion.Exclusion

@@ -13,7 +13,7 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/common/model"
 
-	"github.com/slokeeper/slokeeper/pkg/web"
+	"github.com/slokeeper/slokeeper/internal/web"
 )
 
 // freezeCommand is `slokeeper freeze lift|set`: a manual override of a service's freeze, through the daemon's

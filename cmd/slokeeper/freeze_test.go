@@ -7,10 +7,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/slokeeper/slokeeper/pkg/web"
+	"github.com/slokeeper/slokeeper/internal/web"
 )
 
-// The freeze command against the daemon's real override route; the override itself is tested in pkg/app.
+// The freeze command against the daemon's real override route; the override itself is tested in internal/app.
 func TestFreezeCommand(t *testing.T) {
 	var got []web.OverrideRequest
 	override := func(service string, req web.OverrideRequest) (any, bool, error) {

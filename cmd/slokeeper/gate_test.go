@@ -9,9 +9,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/slokeeper/slokeeper/pkg/policy"
+	"github.com/slokeeper/slokeeper/internal/policy"
+	"github.com/slokeeper/slokeeper/internal/web"
 	"github.com/slokeeper/slokeeper/pkg/slo"
-	"github.com/slokeeper/slokeeper/pkg/web"
 )
 
 // The gate command against the daemon's real gate route, over a real policy state.

@@ -16,8 +16,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/slokeeper/slokeeper/internal/atomicfile"
-	"github.com/slokeeper/slokeeper/pkg/config"
-	"github.com/slokeeper/slokeeper/pkg/review"
+	"github.com/slokeeper/slokeeper/internal/config"
+	"github.com/slokeeper/slokeeper/internal/review"
 	"github.com/slokeeper/slokeeper/pkg/spec"
 )
 

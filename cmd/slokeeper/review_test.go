@@ -16,7 +16,7 @@ import (
 	"github.com/prometheus/prometheus/tsdb"
 	"github.com/stretchr/testify/require"
 
-	"github.com/slokeeper/slokeeper/pkg/review"
+	"github.com/slokeeper/slokeeper/internal/review"
 	"github.com/slokeeper/slokeeper/pkg/spec"
 )
 

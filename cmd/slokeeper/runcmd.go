@@ -14,8 +14,8 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/alecthomas/units"
 
-	"github.com/slokeeper/slokeeper/pkg/app"
-	"github.com/slokeeper/slokeeper/pkg/storage"
+	"github.com/slokeeper/slokeeper/internal/app"
+	"github.com/slokeeper/slokeeper/internal/storage"
 )
 
 // runCommand is `slokeeper run`: the daemon.

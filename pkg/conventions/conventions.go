@@ -59,7 +59,7 @@ const (
 // AlertBurn is the name of the multi-window multi-burn-rate alert.
 const AlertBurn = "SLOErrorBudgetBurn"
 
-// Alerts of the error budget policy (the daemon raises them; see pkg/policy).
+// Alerts of the error budget policy (the daemon raises them; see internal/policy).
 const (
 	// AlertBudgetLow fires while a service is in warning: an SLO's budget is
 	// below the policy's warning level.
@@ -173,7 +173,7 @@ func Owned(name string) bool {
 	return strings.HasPrefix(name, "slo:") || name == Info || name == "ALERTS" || name == "ALERTS_FOR_STATE"
 }
 
-// Names of the check that the selectors an SLI reads match series (pkg/sliprobe): an SLI whose selectors match
+// Names of the check that the selectors an SLI reads match series (internal/sliprobe): an SLI whose selectors match
 // nothing has no data, which is a problem to report, not an untouched budget.
 const (
 	// SLISelectorsMissing is the per-SLO gauge of the SLI's selectors that match no series in any source.

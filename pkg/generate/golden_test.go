@@ -15,9 +15,22 @@ import (
 	"github.com/slokeeper/slokeeper/pkg/spec"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden from the current generator")
+var update = flag.Bool("update", false, "rewrite the golden files (rules/ and testdata/golden) from the current generator")
 
-// goldenInputs are the spec files whose output is kept in testdata/golden.
+// The examples' rules and tests are checked in once, in rules/ (make generate writes them, make check-generated
+// compares them with the command's output): they are the golden files of the examples. Every other golden file
+// (the Prometheus Operator renderings, the specs of testdata/specs) is in testdata/golden.
+const rulesDir = "../../rules"
+
+// goldenPath is where the golden file name, rendered from the spec file in, is kept.
+func goldenPath(in, name string) string {
+	if filepath.Dir(in) == filepath.Join("..", "..", "examples") && !strings.HasSuffix(name, ".operator.yml") {
+		return filepath.Join(rulesDir, name)
+	}
+	return filepath.Join("testdata", "golden", name)
+}
+
+// goldenInputs are the spec files whose output is kept as golden files.
 func goldenInputs(t *testing.T) []string {
 	var files []string
 	for _, g := range []string{"../../examples/*.yaml", "testdata/specs/*.yaml"} {
@@ -65,7 +78,7 @@ func TestGolden(t *testing.T) {
 				require.Equal(t, string(got), string(again), "%s: output is not deterministic", name)
 				require.True(t, strings.HasPrefix(string(got), generate.Header), "%s lacks the generated-code header", name)
 
-				path := filepath.Join("testdata", "golden", name)
+				path := goldenPath(in, name)
 				if *update {
 					require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 					require.NoError(t, generate.WriteFile(path, got))

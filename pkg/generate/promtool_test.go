@@ -27,11 +27,16 @@ func promtool(t *testing.T, args ...string) (string, error) {
 	return string(out), err
 }
 
-// copyGolden copies a golden rule file and its tests into a temp dir.
+// copyGolden copies a golden rule file and its tests into a temp dir: base names an example (rules/) or a
+// spec of testdata/specs.
 func copyGolden(t *testing.T, base string) string {
 	dir := t.TempDir()
+	in := filepath.Join("testdata", "specs", base+".yaml")
+	if _, err := os.Stat(in); err != nil {
+		in = filepath.Join("..", "..", "examples", base+".yaml")
+	}
 	for _, suffix := range []string{".rules.yml", generate.MainTests.Suffix, generate.FastPageTests.Suffix} {
-		b, err := os.ReadFile(filepath.Join("testdata", "golden", base+suffix))
+		b, err := os.ReadFile(goldenPath(in, base+suffix))
 		require.NoError(t, err)
 		require.NoError(t, generate.WriteFile(filepath.Join(dir, base+suffix), b))
 	}

@@ -32,7 +32,7 @@ func baseRates(s *slo.SLO, w time.Duration, recTotal, sel string) (errRate, tota
 }
 
 // BaseRates returns the expressions of the per-second error and total event rates over window w, exactly as
-// the base-rate recording rules compute them (aggregated by the SLO's grouping). pkg/review measures history
+// the base-rate recording rules compute them (aggregated by the SLO's grouping). internal/review measures history
 // with them, so that a review judges an SLO by what its alerts see. For a raw SLI the total rate reads the
 // recorded error rate of window w: only the error rate (the ratio) is meaningful outside the rules.
 func BaseRates(s *slo.SLO, w time.Duration) (errRate, totalRate string) {

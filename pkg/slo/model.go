@@ -124,7 +124,7 @@ func (r Review) Since() time.Time {
 	return r.Agreed
 }
 
-// Decision is the outcome of an SLO review (see pkg/review).
+// Decision is the outcome of an SLO review (see internal/review).
 type Decision string
 
 // The decisions a review records.
@@ -205,7 +205,7 @@ type SLO struct {
 	// Exclusions are the stretches of time whose events do not count, sorted by From.
 	Exclusions []Exclusion
 	// History names the recorded history the daemon keeps of the SLO: empty unless an exclusion changed what
-	// should have been recorded (pkg/exclusion). It enters the revision, so that a new one is recorded again.
+	// should have been recorded (internal/exclusion). It enters the revision, so that a new one is recorded again.
 	History string
 	Source  Source
 }

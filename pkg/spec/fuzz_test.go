@@ -18,8 +18,8 @@ func FuzzLoad(f *testing.F) {
 	for _, pattern := range []string{
 		"../../examples/*.yaml",
 		"testdata/*.good.yaml",
-		"testdata/bad/*.bad.yaml",
-		"testdata/bad/*/*.yaml",
+		"../../testdata/bad-specs/*.bad.yaml",
+		"../../testdata/bad-specs/*/*.yaml",
 	} {
 		files, err := filepath.Glob(pattern)
 		if err != nil {

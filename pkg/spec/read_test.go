@@ -70,7 +70,7 @@ func TestLoadRefusesLargeFiles(t *testing.T) {
 	_, err = Load([]string{atLimit})
 	require.EqualError(t, err, atLimit+": invalid YAML: control characters are not allowed")
 
-	// Contents given to Parse (as pkg/review does) have the same limit.
+	// Contents given to Parse (as internal/review does) have the same limit.
 	_, err = Parse("inline.yaml", make([]byte, MaxFileSize+1))
 	require.EqualError(t, err, "inline.yaml: is 16777217 bytes, over the limit of 16777216 bytes (16 MiB) of a spec file: split its SLOs into files of their own")
 }

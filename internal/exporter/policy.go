@@ -1,0 +1,93 @@
+package exporter
+
+import (
+	"slices"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slokeeper/slokeeper/internal/policy"
+	"github.com/slokeeper/slokeeper/pkg/conventions"
+)
+
+// Metric names of the error budget policy, per service.
+const (
+	NameFreezeActive = "slo_freeze_active"
+	NameFreezeStatus = "slo_freeze_status"
+	NameFreezeSince  = "slo_freeze_status_since_timestamp_seconds"
+	NameFreezes      = "slo_freezes_total"
+	NameOverride     = "slo_freeze_override_active"
+)
+
+// LabelStatus and LabelAction label the policy's enum-style families.
+const (
+	LabelStatus = "status" // ok, warning, frozen
+	LabelAction = "action" // lift, set
+)
+
+// PolicyCollector is an unchecked prometheus.Collector of the latest policy state, per service: like Collector,
+// a scrape sees one whole state, and a service that leaves the state vanishes at once.
+type PolicyCollector struct {
+	state atomic.Pointer[policySnapshot]
+}
+
+type policySnapshot struct {
+	services []*policy.Service
+	layers   map[string]string
+	active   map[string]bool // service → override in force
+}
+
+// NewPolicyCollector returns a collector with nothing to collect until the first Set.
+func NewPolicyCollector() *PolicyCollector { return &PolicyCollector{} }
+
+// Set replaces what is collected; overridden lists the services whose manual override is in force. The state is
+// copied.
+func (c *PolicyCollector) Set(st policy.State, layers map[string]string, overridden map[string]bool) {
+	st = st.Clone()
+	s := &policySnapshot{layers: layers, active: overridden}
+	for _, svc := range st.Services {
+		s.services = append(s.services, svc)
+	}
+	slices.SortFunc(s.services, func(a, b *policy.Service) int {
+		switch {
+		case a.Service < b.Service:
+			return -1
+		case a.Service > b.Service:
+			return 1
+		}
+		return 0
+	})
+	c.state.Store(s)
+}
+
+// Describe sends nothing: the collector is unchecked, as Collector.
+func (c *PolicyCollector) Describe(chan<- *prometheus.Desc) {}
+
+var (
+	serviceLabels = []string{conventions.LabelService, conventions.LabelOwner, conventions.LabelLayer}
+	descFreeze    = prometheus.NewDesc(NameFreezeActive, "1 while the service is in a feature freeze under its error budget policy.", serviceLabels, nil)
+	descStatus    = prometheus.NewDesc(NameFreezeStatus, "The service's status under its error budget policy: 1 for the current status (ok, warning, frozen), 0 for the others.", append(slices.Clone(serviceLabels), LabelStatus), nil)
+	descSince     = prometheus.NewDesc(NameFreezeSince, "When the service entered its current policy status, in seconds since the epoch.", serviceLabels, nil)
+	descFreezes   = prometheus.NewDesc(NameFreezes, "Feature freezes the service entered (kept across restarts).", serviceLabels, nil)
+	descOverride  = prometheus.NewDesc(NameOverride, "1 while a manual override of the freeze (action lift or set) is in force.", append(slices.Clone(serviceLabels), LabelAction), nil)
+)
+
+// Collect implements prometheus.Collector.
+func (c *PolicyCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.state.Load()
+	if s == nil {
+		return
+	}
+	for _, svc := range s.services {
+		lp := newLabelPairs(serviceLabels, []string{svc.Service, svc.Owner, s.layers[svc.Service]})
+		ch <- &sample{desc: descFreeze, labels: lp, value: boolValue(svc.Status == policy.StatusFrozen)}
+		for _, st := range []policy.Status{policy.StatusOK, policy.StatusWarning, policy.StatusFrozen} {
+			ch <- &sample{desc: descStatus, labels: lp.with(LabelStatus, string(st)), value: boolValue(svc.Status == st)}
+		}
+		ch <- &sample{desc: descSince, labels: lp, value: float64(svc.Since.UnixNano()) / 1e9}
+		ch <- &sample{desc: descFreezes, labels: lp, value: float64(svc.Freezes), counter: true}
+		if svc.Override != nil {
+			ch <- &sample{desc: descOverride, labels: lp.with(LabelAction, string(svc.Override.Action)), value: boolValue(s.active[svc.Service])}
+		}
+	}
+}

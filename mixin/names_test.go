@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/stretchr/testify/require"
 
-	"github.com/slokeeper/slokeeper/internal/exporter"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
@@ -54,11 +53,11 @@ func knownSeries(t *testing.T, gatherers ...prometheus.Gatherer) series {
 		}
 	}
 	for _, name := range []string{
-		exporter.NameBudgetRemaining, exporter.NameSLI, exporter.NameBurnRate, exporter.NameObjective,
-		exporter.NameErrorBudget, exporter.NamePeriod, exporter.NamePeriodEvents, exporter.NameTimeToExhaustion,
-		exporter.NamePeriodCoverage, exporter.NameAlertFiring, exporter.NameSnapshotTimestamp,
-		exporter.NameFreezeActive, exporter.NameFreezeStatus, exporter.NameFreezeSince, exporter.NameFreezes,
-		exporter.NameOverride, exporter.NameReviewLast, exporter.NameReviewOverdue, exporter.NameReviewCadence,
+		conventions.MetricBudgetRemaining, conventions.MetricSLI, conventions.MetricBurnRate, conventions.MetricObjective,
+		conventions.MetricErrorBudget, conventions.MetricPeriod, conventions.MetricPeriodEvents, conventions.MetricTimeToExhaustion,
+		conventions.MetricPeriodCoverage, conventions.MetricAlertFiring, conventions.MetricSnapshotTimestamp,
+		conventions.MetricFreezeActive, conventions.MetricFreezeStatus, conventions.MetricFreezeSince, conventions.MetricFreezes,
+		conventions.MetricOverride, conventions.MetricReviewLast, conventions.MetricReviewOverdue, conventions.MetricReviewCadence,
 	} {
 		add(name, "internal/exporter")
 	}
@@ -181,7 +180,7 @@ func mixinExpressions(t *testing.T) map[string]parser.Expr {
 func TestNameCheckCatchesMistakes(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "slokeeper_slos", Help: "h"}, func() float64 { return 1 }))
-	burn := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: exporter.NameBurnRate, Help: "h"}, []string{"slo", "window"})
+	burn := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: conventions.MetricBurnRate, Help: "h"}, []string{"slo", "window"})
 	burn.WithLabelValues("a", "5m").Set(1)
 	reg.MustRegister(burn)
 	s := knownSeries(t, reg)

@@ -50,7 +50,7 @@ type daemonClient struct {
 
 // connect builds the client of the endpoint at path below --url. A problem is printed for command and returns
 // exit code 2.
-func (f *daemonFlags) connect(command string, stderr io.Writer, path ...string) (*daemonClient, int) {
+func (f *daemonFlags) connect(command string, stderr io.Writer, path string) (*daemonClient, int) {
 	u, err := url.Parse(strings.TrimSuffix(f.url, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		shown := "an unparsable URL"
@@ -70,7 +70,15 @@ func (f *daemonFlags) connect(command string, stderr io.Writer, path ...string) 
 		fmt.Fprintf(stderr, "slokeeper %s: couldn't use --http.config.file=%q: %v\n", command, f.httpConfigFile, err)
 		return nil, 2
 	}
-	target := u.JoinPath(path...)
+	// path is escaped (the conventions' path builders escape what they put in it).
+	p, err := url.Parse(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "slokeeper %s: bad API path %q: %v\n", command, path, err)
+		return nil, 2
+	}
+	target := u.JoinPath()
+	target.Path = strings.TrimSuffix(u.Path, "/") + p.Path
+	target.RawPath = strings.TrimSuffix(u.EscapedPath(), "/") + p.EscapedPath()
 	target.User, target.Fragment, target.RawFragment = nil, "", ""
 	return &daemonClient{command: command, client: client, target: target, user: u.User, urlQuery: u.Query()}, 0
 }

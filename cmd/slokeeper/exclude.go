@@ -12,6 +12,7 @@ import (
 
 	"github.com/slokeeper/slokeeper/internal/exclusion"
 	"github.com/slokeeper/slokeeper/internal/web"
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
@@ -59,7 +60,7 @@ type answer struct {
 }
 
 func (c *excludeCommand) run(sub string, stdout, stderr io.Writer) int {
-	path := []string{"api", "v1", "exclusions"}
+	path := conventions.PathExclusions
 	method, body := http.MethodPost, any(nil)
 	var ans answer
 	var data any = &ans
@@ -74,12 +75,12 @@ func (c *excludeCommand) run(sub string, stdout, stderr io.Writer) int {
 		if c.who == "" {
 			c.who = currentUser()
 		}
-		path = append(path, c.id, "withdraw")
+		path = conventions.WithdrawPath(c.id)
 		body = web.WithdrawRequest{Who: c.who, Reason: c.reason}
 	default:
 		method, data = http.MethodGet, &list
 	}
-	client, code := c.daemon.connect("exclude", stderr, path...)
+	client, code := c.daemon.connect("exclude", stderr, path)
 	if code != 0 {
 		return code
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/slokeeper/slokeeper/internal/web"
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
 // freezeCommand is `slokeeper freeze lift|set`: a manual override of a service's freeze, through the daemon's
@@ -49,7 +50,7 @@ func (c *freezeCommand) run(action string, _ *slog.Logger, stdout, stderr io.Wri
 	if who == "" {
 		who = currentUser()
 	}
-	client, code := c.daemon.connect("freeze", stderr, "api", "v1", "freeze", c.service)
+	client, code := c.daemon.connect("freeze", stderr, conventions.FreezePath(c.service))
 	if code != 0 {
 		return code
 	}

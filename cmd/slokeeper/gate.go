@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
 // gateCommand is `slokeeper gate`: asks a running daemon whether a service may ship, for CI pipelines.
@@ -45,7 +47,7 @@ type gateAnswer struct {
 }
 
 func (c *gateCommand) run(_ *slog.Logger, stdout, stderr io.Writer) int {
-	client, code := c.daemon.connect("gate", stderr, "api", "v1", "gate", c.service)
+	client, code := c.daemon.connect("gate", stderr, conventions.GatePath(c.service))
 	if code != 0 {
 		return code
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -42,7 +43,7 @@ func (p *policyAlerter) alertsOf(st policy.State, specs *loadedSpecs) map[uint64
 	add := func(a *notifier.Alert) { out[a.Labels.Hash()] = a }
 	for _, svc := range st.Services {
 		layer := specs.serviceLayers[svc.Service]
-		gate := p.externalURL.JoinPath("api", "v1", "gate", svc.Service).String()
+		gate := strings.TrimSuffix(p.externalURL.String(), "/") + c.GatePath(svc.Service)
 		base := func(name, tier, severity string, l slo.Layer) labels.Labels {
 			return labels.FromStrings(labels.AlertName, name, c.LabelService, svc.Service, c.LabelOwner, svc.Owner,
 				c.LabelLayer, string(l), c.LabelSeverity, severity, c.LabelTier, tier)
@@ -52,9 +53,9 @@ func (p *policyAlerter) alertsOf(st policy.State, specs *loadedSpecs) map[uint64
 			add(&notifier.Alert{
 				Labels: base(c.AlertFeatureFreeze, string(slo.TierTicket), c.DefaultTicketSeverity, slo.Layer(layer)),
 				Annotations: labels.FromStrings(
-					"summary", fmt.Sprintf("%s is in a feature freeze: its error budget is spent.", svc.Service),
-					"description", fmt.Sprintf("%s has been frozen since %s: %s. Only changes of an exempt class may ship until the budget recovers.", svc.Service, svc.Since.UTC().Format(time.RFC3339), svc.Reason),
-					"gate_url", gate),
+					c.AnnotationSummary, fmt.Sprintf("%s is in a feature freeze: its error budget is spent.", svc.Service),
+					c.AnnotationDescription, fmt.Sprintf("%s has been frozen since %s: %s. Only changes of an exempt class may ship until the budget recovers.", svc.Service, svc.Since.UTC().Format(time.RFC3339), svc.Reason),
+					c.AnnotationGateURL, gate),
 				StartsAt: svc.Since, GeneratorURL: gate,
 			})
 			for _, t := range svc.Triggers {
@@ -76,9 +77,9 @@ func (p *policyAlerter) alertsOf(st policy.State, specs *loadedSpecs) map[uint64
 func (p *policyAlerter) sloAlert(svc *policy.Service, t policy.Trigger, name string, tier slo.Tier, severity string, specs *loadedSpecs, gate, summary, description string) *notifier.Alert {
 	lb := labels.NewBuilder(labels.FromStrings(labels.AlertName, name, c.LabelService, svc.Service, c.LabelSLO, t.SLO,
 		c.LabelOwner, svc.Owner, c.LabelLayer, string(t.Layer), c.LabelSeverity, severity, c.LabelTier, string(tier)))
-	ann := labels.NewBuilder(labels.FromStrings("summary", summary, "description", description, "gate_url", gate))
+	ann := labels.NewBuilder(labels.FromStrings(c.AnnotationSummary, summary, c.AnnotationDescription, description, c.AnnotationGateURL, gate))
 	if u := specs.runbooks[slo.ID(svc.Service, t.SLO)]; u != "" {
-		ann.Set("runbook_url", u)
+		ann.Set(c.AnnotationRunbookURL, u)
 	}
 	return &notifier.Alert{Labels: lb.Labels(), Annotations: ann.Labels(), StartsAt: svc.Since, GeneratorURL: gate}
 }

@@ -27,7 +27,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
 
@@ -166,10 +165,6 @@ type Window struct {
 const (
 	// windowRatioPrefix prefixes conventions.ErrorRatio(w).
 	windowRatioPrefix = "slo:sli_error:ratio_rate"
-	alertsMetric      = "ALERTS"
-	alertStateLabel   = "alertstate"
-	tierPage          = "page"
-	tierTicket        = "ticket"
 )
 
 type kind int
@@ -223,8 +218,8 @@ var queries = func() []bulkQuery {
 		named(kindTotalRatePeriod, conventions.TotalRatePeriod),
 		named(kindCoverage, conventions.PeriodCoverage),
 		{kindWindow, fmt.Sprintf("{%s=~%q,%s}", labels.MetricName, regexp.QuoteMeta(windowRatioPrefix)+".+", own)},
-		{kindAlert, fmt.Sprintf("%s{%s=%q,%s=%q,%s}", alertsMetric,
-			model.AlertNameLabel, conventions.AlertBurn, alertStateLabel, "firing", own)},
+		{kindAlert, fmt.Sprintf("%s{%s=%q,%s=%q,%s}", conventions.SeriesAlerts,
+			conventions.LabelAlertName, conventions.AlertBurn, conventions.LabelAlertState, "firing", own)},
 	}
 }()
 

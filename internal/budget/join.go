@@ -302,9 +302,9 @@ func (j *joiner) addAlerts(v promql.Vector) {
 			continue // a group that no longer has data
 		}
 		switch smp.Metric.Get(conventions.LabelTier) {
-		case tierPage:
+		case conventions.TierPage:
 			g.page = true
-		case tierTicket:
+		case conventions.TierTicket:
 			g.ticket = true
 		}
 	}

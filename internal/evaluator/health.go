@@ -3,9 +3,9 @@ package evaluator
 import (
 	"time"
 
-	"github.com/slokeeper/slokeeper/pkg/conventions"
-
 	"github.com/prometheus/prometheus/rules"
+
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
 // GroupHealth summarises one running rule group.

@@ -14,6 +14,8 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/rules"
 	"github.com/prometheus/prometheus/storage"
+
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
 // QueryFunc is rules.EngineQueryFunc with one difference that matters to an SLO daemon: a query that returns
@@ -86,7 +88,7 @@ func LocalFirst(local, merged storage.Queryable, p parser.Parser) func(query str
 func recordedName(vs *parser.VectorSelector) bool {
 	for _, m := range vs.LabelMatchers {
 		if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
-			return strings.HasPrefix(m.Value, "slo:") || m.Value == "ALERTS" || m.Value == "ALERTS_FOR_STATE"
+			return strings.HasPrefix(m.Value, "slo:") || m.Value == conventions.SeriesAlerts || m.Value == conventions.SeriesAlertsForState
 		}
 	}
 	return false

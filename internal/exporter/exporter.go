@@ -41,38 +41,13 @@ import (
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
-// Metric names.
-const (
-	NameBudgetRemaining   = "slo_budget_remaining"
-	NameSLI               = "slo_sli_ratio"
-	NameBurnRate          = "slo_burn_rate"
-	NameObjective         = "slo_objective_ratio"
-	NameErrorBudget       = "slo_error_budget_ratio"
-	NamePeriod            = "slo_period_seconds"
-	NamePeriodEvents      = "slo_period_events"
-	NameTimeToExhaustion  = "slo_time_to_exhaustion_seconds"
-	NamePeriodCoverage    = "slo_period_coverage_ratio"
-	NameAlertFiring       = "slo_alert_firing"
-	NameSnapshotTimestamp = "slo_snapshot_timestamp_seconds"
-	NameUpdated           = "slo_budget_updated_timestamp_seconds"
-	NameCurrent           = "slo_status_current"
-	NameExclusionActive   = "slo_exclusion_active"
-)
-
-// Label names the exporter adds to some families.
-const (
-	LabelWindow = "window" // e.g. "5m", "1h", "3d"
-	LabelKind   = "kind"   // "good" or "total"
-	LabelTier   = "tier"   // "page" or "ticket"
-)
-
 // sloLabels start the label names of every per-SLO series.
 var sloLabels = []string{conventions.LabelSLO, conventions.LabelService, conventions.LabelLayer, conventions.LabelOwner}
 
 // ownLabels may not be taken by a grouping label.
 var ownLabels = map[string]bool{
 	conventions.LabelSLO: true, conventions.LabelService: true, conventions.LabelLayer: true,
-	conventions.LabelOwner: true, LabelWindow: true, LabelKind: true, LabelTier: true,
+	conventions.LabelOwner: true, conventions.LabelWindow: true, conventions.LabelKind: true, conventions.LabelTier: true,
 }
 
 // Collector is an unchecked prometheus.Collector of the latest snapshot. The
@@ -118,34 +93,34 @@ func newDescs(labelNames []string) descs {
 		return prometheus.NewDesc(name, help, append(slices.Clip(labelNames), extra...), nil)
 	}
 	return descs{
-		budgetRemaining: d(NameBudgetRemaining,
+		budgetRemaining: d(conventions.MetricBudgetRemaining,
 			"Share of the SLO's error budget left over its period: 1 untouched, 0 spent, negative overspent."),
-		sli: d(NameSLI,
-			"Share of good events over the window (1 - error ratio).", LabelWindow),
-		burnRate: d(NameBurnRate,
-			"Error ratio over the window divided by the error budget: at 1 the budget lasts exactly the period.", LabelWindow),
-		objective: d(NameObjective,
+		sli: d(conventions.MetricSLI,
+			"Share of good events over the window (1 - error ratio).", conventions.LabelWindow),
+		burnRate: d(conventions.MetricBurnRate,
+			"Error ratio over the window divided by the error budget: at 1 the budget lasts exactly the period.", conventions.LabelWindow),
+		objective: d(conventions.MetricObjective,
 			"Objective of the SLO as a ratio of good events (e.g. 0.999)."),
-		errorBudget: d(NameErrorBudget,
+		errorBudget: d(conventions.MetricErrorBudget,
 			"Error budget of the SLO as a ratio of events (1 - objective)."),
-		period: d(NamePeriod,
+		period: d(conventions.MetricPeriod,
 			"Length of the SLO period in seconds."),
-		events: d(NamePeriodEvents,
-			"Events over the part of the SLO period covered by data, by kind (good or total).", LabelKind),
-		timeToExhaustion: d(NameTimeToExhaustion,
+		events: d(conventions.MetricPeriodEvents,
+			"Events over the part of the SLO period covered by data, by kind (good or total).", conventions.LabelKind),
+		timeToExhaustion: d(conventions.MetricTimeToExhaustion,
 			"Seconds until the error budget is spent at the current burn rate: 0 when spent, +Inf when not burning.",
 		),
-		coverage: d(NamePeriodCoverage,
+		coverage: d(conventions.MetricPeriodCoverage,
 			"Share of the SLO period covered by data, 0 to 1: below 1 the budget stands for part of the period."),
-		alertFiring: d(NameAlertFiring,
-			"Whether an "+conventions.AlertBurn+" alert of the tier (page or ticket) is firing (1) or not (0).", LabelTier),
-		updated: d(NameUpdated,
+		alertFiring: d(conventions.MetricAlertFiring,
+			"Whether an "+conventions.AlertBurn+" alert of the tier (page or ticket) is firing (1) or not (0).", conventions.LabelTier),
+		updated: d(conventions.MetricUpdated,
 			"Unix time the daemon's rules last evaluated the SLO's budget; absent when they never did."),
-		current: d(NameCurrent,
+		current: d(conventions.MetricCurrent,
 			"1 when the SLO's numbers are current (its budget evaluated within three budget evaluations), 0 when they are stale or unknown."),
-		excluded: d(NameExclusionActive,
+		excluded: d(conventions.MetricExclusionActive,
 			"1 while one of the SLO's exclusions (from its spec or the admin API) is in force: its events do not count, 0 otherwise."),
-		timestamp: prometheus.NewDesc(NameSnapshotTimestamp,
+		timestamp: prometheus.NewDesc(conventions.MetricSnapshotTimestamp,
 			"Unix time the SLO status snapshot was computed at.", nil, nil),
 	}
 }
@@ -181,7 +156,7 @@ func render(s *budget.Snapshot) []prometheus.Metric {
 
 		known(d.budgetRemaining, st.BudgetRemaining, lp)
 		for _, w := range st.Windows {
-			wp := lp.with(LabelWindow, conventions.Window(w.Duration))
+			wp := lp.with(conventions.LabelWindow, conventions.Window(w.Duration))
 			known(d.sli, w.SLI, wp)
 			known(d.burnRate, w.BurnRate, wp)
 		}
@@ -190,12 +165,12 @@ func render(s *budget.Snapshot) []prometheus.Metric {
 		if st.Period > 0 {
 			gauge(d.period, st.Period.Seconds(), lp)
 		}
-		known(d.events, st.EventsGood, lp.with(LabelKind, "good"))
-		known(d.events, st.EventsTotal, lp.with(LabelKind, "total"))
+		known(d.events, st.EventsGood, lp.with(conventions.LabelKind, conventions.KindGood))
+		known(d.events, st.EventsTotal, lp.with(conventions.LabelKind, conventions.KindTotal))
 		known(d.timeToExhaustion, st.TimeToExhaustion, lp)
 		gauge(d.coverage, st.Coverage, lp)
-		gauge(d.alertFiring, boolValue(st.PageFiring), lp.with(LabelTier, "page"))
-		gauge(d.alertFiring, boolValue(st.TicketFiring), lp.with(LabelTier, "ticket"))
+		gauge(d.alertFiring, boolValue(st.PageFiring), lp.with(conventions.LabelTier, conventions.TierPage))
+		gauge(d.alertFiring, boolValue(st.TicketFiring), lp.with(conventions.LabelTier, conventions.TierTicket))
 		if !st.Updated.IsZero() {
 			gauge(d.updated, float64(st.Updated.UnixMilli())/1e3, lp)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/slokeeper/slokeeper/internal/budget"
 	"github.com/slokeeper/slokeeper/internal/exporter"
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
 const day = 24 * time.Hour
@@ -74,14 +75,14 @@ func snapshot() *budget.Snapshot {
 const exposition = `
 # HELP slo_alert_firing Whether an SLOErrorBudgetBurn alert of the tier (page or ticket) is firing (1) or not (0).
 # TYPE slo_alert_firing gauge
-slo_alert_firing{layer="product",owner="team-checkout",route="",service="checkout",slo="journey-latency",tier="page"} 0
-slo_alert_firing{layer="product",owner="team-checkout",route="",service="checkout",slo="journey-latency",tier="ticket"} 0
-slo_alert_firing{layer="service",owner="team-payments",route="/pay",service="payments",slo="api-availability",tier="page"} 1
-slo_alert_firing{layer="service",owner="team-payments",route="/pay",service="payments",slo="api-availability",tier="ticket"} 0
-slo_alert_firing{layer="service",owner="team-search",route="",service="search",slo="query",tier="page"} 0
-slo_alert_firing{layer="service",owner="team-search",route="",service="search",slo="query",tier="ticket"} 0
-slo_alert_firing{layer="service",owner="team-search",route="",service="search",slo="suggest",tier="page"} 0
-slo_alert_firing{layer="service",owner="team-search",route="",service="search",slo="suggest",tier="ticket"} 1
+slo_alert_firing{layer="product",owner="team-checkout",route="",service="checkout",slo="journey-latency",slo_tier="page"} 0
+slo_alert_firing{layer="product",owner="team-checkout",route="",service="checkout",slo="journey-latency",slo_tier="ticket"} 0
+slo_alert_firing{layer="service",owner="team-payments",route="/pay",service="payments",slo="api-availability",slo_tier="page"} 1
+slo_alert_firing{layer="service",owner="team-payments",route="/pay",service="payments",slo="api-availability",slo_tier="ticket"} 0
+slo_alert_firing{layer="service",owner="team-search",route="",service="search",slo="query",slo_tier="page"} 0
+slo_alert_firing{layer="service",owner="team-search",route="",service="search",slo="query",slo_tier="ticket"} 0
+slo_alert_firing{layer="service",owner="team-search",route="",service="search",slo="suggest",slo_tier="page"} 0
+slo_alert_firing{layer="service",owner="team-search",route="",service="search",slo="suggest",slo_tier="ticket"} 1
 # HELP slo_budget_remaining Share of the SLO's error budget left over its period: 1 untouched, 0 spent, negative overspent.
 # TYPE slo_budget_remaining gauge
 slo_budget_remaining{layer="product",owner="team-checkout",route="",service="checkout",slo="journey-latency"} 0.8
@@ -217,7 +218,7 @@ func seriesOf(t *testing.T, reg prometheus.Gatherer, service, slo string) int {
 	n := 0
 	for _, mf := range mfs {
 		switch mf.GetName() {
-		case exporter.NameObjective, exporter.NameErrorBudget, exporter.NamePeriod, exporter.NamePeriodCoverage:
+		case conventions.MetricObjective, conventions.MetricErrorBudget, conventions.MetricPeriod, conventions.MetricPeriodCoverage:
 		default:
 			continue
 		}
@@ -276,9 +277,9 @@ slo_objective_ratio{layer="service",owner="team",region="",route="",service="svc
 		{
 			name: "grouping labels named like the exporter's own are renamed",
 			slos: []budget.Status{
-				status("a", map[string]string{"window": "w1", "tier": "gold", "exported_tier": "x"}),
+				status("a", map[string]string{"window": "w1", "kind": "gold", "exported_kind": "x"}),
 			},
-			want: `slo_objective_ratio{exported_exported_tier="gold",exported_tier="x",exported_window="w1",layer="service",owner="team",service="svc",slo="a"} 0.99`,
+			want: `slo_objective_ratio{exported_exported_kind="gold",exported_kind="x",exported_window="w1",layer="service",owner="team",service="svc",slo="a"} 0.99`,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -287,7 +288,7 @@ slo_objective_ratio{layer="service",owner="team",region="",route="",service="svc
 			c.Set(&budget.Snapshot{SLOs: tc.slos})
 			want := "# HELP slo_objective_ratio Objective of the SLO as a ratio of good events (e.g. 0.999).\n" +
 				"# TYPE slo_objective_ratio gauge\n" + tc.want + "\n"
-			require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(want), exporter.NameObjective))
+			require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(want), conventions.MetricObjective))
 			// Every family gathers without registry errors (no duplicate label names).
 			_, err := reg.Gather()
 			require.NoError(t, err)
@@ -358,7 +359,7 @@ func checkGather(reg prometheus.Gatherer, slosPer int) (snap, msg string) {
 		return "", err.Error()
 	}
 	for _, mf := range mfs {
-		if mf.GetName() == exporter.NameSnapshotTimestamp {
+		if mf.GetName() == conventions.MetricSnapshotTimestamp {
 			snap = strconv.Itoa(int(mf.GetMetric()[0].GetGauge().GetValue()))
 		}
 	}
@@ -366,10 +367,10 @@ func checkGather(reg prometheus.Gatherer, slosPer int) (snap, msg string) {
 		return "", "no snapshot timestamp"
 	}
 	for _, mf := range mfs {
-		if mf.GetName() == exporter.NameSnapshotTimestamp {
+		if mf.GetName() == conventions.MetricSnapshotTimestamp {
 			continue
 		}
-		if mf.GetName() == exporter.NameBudgetRemaining && len(mf.GetMetric()) != slosPer {
+		if mf.GetName() == conventions.MetricBudgetRemaining && len(mf.GetMetric()) != slosPer {
 			return snap, "half a snapshot: " + mf.String()
 		}
 		for _, m := range mf.GetMetric() {
@@ -378,7 +379,7 @@ func checkGather(reg prometheus.Gatherer, slosPer int) (snap, msg string) {
 					return snap, "SLO " + lp.GetValue() + " in the gather of snapshot " + snap
 				}
 			}
-			if mf.GetName() == exporter.NameBudgetRemaining && strconv.Itoa(int(m.GetGauge().GetValue())) != snap {
+			if mf.GetName() == conventions.MetricBudgetRemaining && strconv.Itoa(int(m.GetGauge().GetValue())) != snap {
 				return snap, "budget of another snapshot in snapshot " + snap
 			}
 		}

@@ -10,21 +10,6 @@ import (
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
-// Metric names of the error budget policy, per service.
-const (
-	NameFreezeActive = "slo_freeze_active"
-	NameFreezeStatus = "slo_freeze_status"
-	NameFreezeSince  = "slo_freeze_status_since_timestamp_seconds"
-	NameFreezes      = "slo_freezes_total"
-	NameOverride     = "slo_freeze_override_active"
-)
-
-// LabelStatus and LabelAction label the policy's enum-style families.
-const (
-	LabelStatus = "status" // ok, warning, frozen
-	LabelAction = "action" // lift, set
-)
-
 // PolicyCollector is an unchecked prometheus.Collector of the latest policy state, per service: like Collector,
 // a scrape sees one whole state, and a service that leaves the state vanishes at once.
 type PolicyCollector struct {
@@ -65,11 +50,11 @@ func (c *PolicyCollector) Describe(chan<- *prometheus.Desc) {}
 
 var (
 	serviceLabels = []string{conventions.LabelService, conventions.LabelOwner, conventions.LabelLayer}
-	descFreeze    = prometheus.NewDesc(NameFreezeActive, "1 while the service is in a feature freeze under its error budget policy.", serviceLabels, nil)
-	descStatus    = prometheus.NewDesc(NameFreezeStatus, "The service's status under its error budget policy: 1 for the current status (ok, warning, frozen), 0 for the others.", append(slices.Clone(serviceLabels), LabelStatus), nil)
-	descSince     = prometheus.NewDesc(NameFreezeSince, "When the service entered its current policy status, in seconds since the epoch.", serviceLabels, nil)
-	descFreezes   = prometheus.NewDesc(NameFreezes, "Feature freezes the service entered (kept across restarts).", serviceLabels, nil)
-	descOverride  = prometheus.NewDesc(NameOverride, "1 while a manual override of the freeze (action lift or set) is in force.", append(slices.Clone(serviceLabels), LabelAction), nil)
+	descFreeze    = prometheus.NewDesc(conventions.MetricFreezeActive, "1 while the service is in a feature freeze under its error budget policy.", serviceLabels, nil)
+	descStatus    = prometheus.NewDesc(conventions.MetricFreezeStatus, "The service's status under its error budget policy: 1 for the current status (ok, warning, frozen), 0 for the others.", append(slices.Clone(serviceLabels), conventions.LabelStatus), nil)
+	descSince     = prometheus.NewDesc(conventions.MetricFreezeSince, "When the service entered its current policy status, in seconds since the epoch.", serviceLabels, nil)
+	descFreezes   = prometheus.NewDesc(conventions.MetricFreezes, "Feature freezes the service entered (kept across restarts).", serviceLabels, nil)
+	descOverride  = prometheus.NewDesc(conventions.MetricOverride, "1 while a manual override of the freeze (action lift or set) is in force.", append(slices.Clone(serviceLabels), conventions.LabelAction), nil)
 )
 
 // Collect implements prometheus.Collector.
@@ -82,12 +67,12 @@ func (c *PolicyCollector) Collect(ch chan<- prometheus.Metric) {
 		lp := newLabelPairs(serviceLabels, []string{svc.Service, svc.Owner, s.layers[svc.Service]})
 		ch <- &sample{desc: descFreeze, labels: lp, value: boolValue(svc.Status == policy.StatusFrozen)}
 		for _, st := range []policy.Status{policy.StatusOK, policy.StatusWarning, policy.StatusFrozen} {
-			ch <- &sample{desc: descStatus, labels: lp.with(LabelStatus, string(st)), value: boolValue(svc.Status == st)}
+			ch <- &sample{desc: descStatus, labels: lp.with(conventions.LabelStatus, string(st)), value: boolValue(svc.Status == st)}
 		}
 		ch <- &sample{desc: descSince, labels: lp, value: float64(svc.Since.UnixNano()) / 1e9}
 		ch <- &sample{desc: descFreezes, labels: lp, value: float64(svc.Freezes), counter: true}
 		if svc.Override != nil {
-			ch <- &sample{desc: descOverride, labels: lp.with(LabelAction, string(svc.Override.Action)), value: boolValue(s.active[svc.Service])}
+			ch <- &sample{desc: descOverride, labels: lp.with(conventions.LabelAction, string(svc.Override.Action)), value: boolValue(s.active[svc.Service])}
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/slokeeper/slokeeper/internal/exporter"
 	"github.com/slokeeper/slokeeper/internal/policy"
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
@@ -26,7 +27,7 @@ func TestPolicyCollector(t *testing.T) {
 	c := exporter.NewPolicyCollector()
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(c)
-	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(""), exporter.NameFreezeActive), "nothing before the first Set")
+	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(""), conventions.MetricFreezeActive), "nothing before the first Set")
 
 	c.Set(st, map[string]string{"pay": "service", "shop": "product"}, map[string]bool{"shop": true})
 	const want = `
@@ -55,7 +56,7 @@ slo_freezes_total{layer="product",owner="team-shop",service="shop"} 0
 slo_freeze_override_active{action="set",layer="product",owner="team-shop",service="shop"} 1
 `
 	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(want),
-		exporter.NameFreezeActive, exporter.NameFreezeStatus, exporter.NameFreezeSince, exporter.NameFreezes, exporter.NameOverride))
+		conventions.MetricFreezeActive, conventions.MetricFreezeStatus, conventions.MetricFreezeSince, conventions.MetricFreezes, conventions.MetricOverride))
 	problems, err := testutil.CollectAndLint(c)
 	require.NoError(t, err)
 	require.Empty(t, problems)
@@ -63,7 +64,7 @@ slo_freeze_override_active{action="set",layer="product",owner="team-shop",servic
 	// A service that leaves the state vanishes.
 	delete(st.Services, "shop")
 	c.Set(st, map[string]string{"pay": "service"}, nil)
-	n, err := testutil.GatherAndCount(reg, exporter.NameFreezeActive)
+	n, err := testutil.GatherAndCount(reg, conventions.MetricFreezeActive)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 }

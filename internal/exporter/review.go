@@ -8,22 +8,16 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
-// Metric names of review freshness, per SLO.
-const (
-	NameReviewLast    = "slo_review_last_timestamp_seconds"
-	NameReviewOverdue = "slo_review_overdue"
-	NameReviewCadence = "slo_review_cadence_seconds"
-)
-
 var (
-	descReviewLast = prometheus.NewDesc(NameReviewLast,
+	descReviewLast = prometheus.NewDesc(conventions.MetricReviewLast,
 		"When the SLO was last reviewed (review.lastReviewed of its spec), in seconds since the epoch; absent for an SLO never reviewed.", sloLabels, nil)
-	descReviewOverdue = prometheus.NewDesc(NameReviewOverdue,
+	descReviewOverdue = prometheus.NewDesc(conventions.MetricReviewOverdue,
 		"1 once the SLO's review cadence has passed since its last review, else since it was agreed, else since its rules first evaluated it; absent while that is not known.", sloLabels, nil)
-	descReviewCadence = prometheus.NewDesc(NameReviewCadence,
+	descReviewCadence = prometheus.NewDesc(conventions.MetricReviewCadence,
 		"How often the SLO must be reviewed (review.cadence of its spec, 90 days by default).", sloLabels, nil)
 )
 

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
@@ -18,7 +19,7 @@ func TestReviewCollector(t *testing.T) {
 	c := NewReviewCollector(func() time.Time { return now })
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(c)
-	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(""), NameReviewOverdue), "nothing before Set")
+	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(""), conventions.MetricReviewOverdue), "nothing before Set")
 
 	c.Set([]*slo.SLO{
 		{Service: "pay", Name: "fresh", Layer: slo.LayerService, Owner: "team-pay",

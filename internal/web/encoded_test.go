@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
 // An Encoded response is served plain or gzipped as asked, is the same envelope respond writes, and renders on
@@ -22,7 +24,7 @@ func TestEncodedSLOs(t *testing.T) {
 	want, err := json.Marshal(map[string]any{"status": "success", "data": slos})
 	require.NoError(t, err)
 	for _, encoding := range []string{"identity", "gzip"} {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+PathSLOs, nil)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+conventions.PathSLOs, nil)
 		require.NoError(t, err)
 		req.Header.Set("Accept-Encoding", encoding)
 		resp, err := srv.Client().Do(req)

@@ -6,12 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-)
 
-// Paths of the exclusion endpoints.
-const (
-	PathExclusions = "/api/v1/exclusions"
-	PathWithdraw   = "/api/v1/exclusions/{id}/withdraw"
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
 // ErrInternal wraps an error of the Exclusions API that is the daemon's fault, not the request's (500).
@@ -48,7 +44,7 @@ type Exclusions interface {
 // routeExclusions serves GET /api/v1/exclusions (the records, an audit trail anyone may read) and, with
 // EnableAdmin, POST to create one and POST …/{id}/withdraw to end one.
 func (h *Handler) routeExclusions(x Exclusions) {
-	h.route(PathExclusions, PathExclusions, []string{http.MethodGet, http.MethodPost}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.route(conventions.PathExclusions, conventions.PathExclusions, []string{http.MethodGet, http.MethodPost}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet {
 			h.respond(w, x.List())
 			return
@@ -60,14 +56,14 @@ func (h *Handler) routeExclusions(x Exclusions) {
 		rec, found, err := x.Add(req)
 		h.answerAdmin(w, rec, found, err, fmt.Sprintf("unknown SLO %s/%s: no loaded SLO has that service and name", req.Service, req.SLO))
 	}))
-	h.route(PathWithdraw, PathWithdraw, []string{http.MethodPost}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.route(conventions.PathWithdraw, conventions.PathWithdraw, []string{http.MethodPost}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req WithdrawRequest
 		if !h.decodeAdmin(w, r, &req, "who and reason") {
 			return
 		}
 		id := r.PathValue("id")
 		rec, found, err := x.Withdraw(id, req)
-		h.answerAdmin(w, rec, found, err, fmt.Sprintf("unknown exclusion %q: GET %s lists them", id, PathExclusions))
+		h.answerAdmin(w, rec, found, err, fmt.Sprintf("unknown exclusion %q: GET %s lists them", id, conventions.PathExclusions))
 	}))
 }
 

@@ -16,6 +16,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/promslog"
 	"github.com/stretchr/testify/require"
+
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
 // blockingGatherer counts its Gather calls, each of which waits for a token on release (one per call, so that the
@@ -80,7 +82,7 @@ func TestMetricsCacheNegotiates(t *testing.T) {
 	srv := httptest.NewServer(New(Options{Gatherer: reg, MetricsMaxAge: -1}))
 	t.Cleanup(srv.Close)
 	get := func(accept, encoding string) (*http.Response, string) {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+PathMetrics, nil)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+conventions.PathMetrics, nil)
 		require.NoError(t, err)
 		req.Header.Set("Accept", accept)
 		req.Header.Set("Accept-Encoding", encoding) // set: Go's transport then leaves the body compressed

@@ -7,6 +7,8 @@ import (
 	"html/template"
 	"slices"
 	"sort"
+
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
 // leadingColumns come first in the SLO table, in this order, when the SLOs have them; other keys follow sorted.
@@ -36,7 +38,7 @@ func newPage(version string, ready bool, slos any) page {
 		Version: version,
 		Ready:   ready,
 	}
-	for _, path := range []string{PathSLOs, PathStatus, PathExclusions, PathMetrics, PathHealthy, PathReady} {
+	for _, path := range []string{conventions.PathSLOs, conventions.PathStatus, conventions.PathExclusions, conventions.PathMetrics, conventions.PathHealthy, conventions.PathReady} {
 		p.Links = append(p.Links, link{Href: "." + path, Text: path})
 	}
 	raw, err := json.Marshal(slos)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slokeeper/slokeeper/internal/web"
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
 // lockedBuffer is a log destination written by the server's goroutines and read by the test.
@@ -74,34 +75,34 @@ func TestHandlerPanic(t *testing.T) {
 		RemoteWrite: write,
 	}, "", nil)
 
-	require.Zero(t, panicsOf(t, reg, web.PathStatus), "every route's series exists from the start")
-	r := s.get(t, web.PathStatus)
+	require.Zero(t, panicsOf(t, reg, conventions.PathStatus), "every route's series exists from the start")
+	r := s.get(t, conventions.PathStatus)
 	require.Equal(t, http.StatusInternalServerError, r.code)
 	require.Equal(t, "application/json", r.header.Get("Content-Type"))
 	require.JSONEq(t, `{"status":"error","errorType":"internal","error":"internal error answering /api/v1/status: this is a bug; the daemon's log has the details"}`, r.body)
-	require.Equal(t, 1.0, panicsOf(t, reg, web.PathStatus))
+	require.Equal(t, 1.0, panicsOf(t, reg, conventions.PathStatus))
 	require.Contains(t, logs.String(), `level=ERROR msg="Panic in an HTTP handler, answered with a 500" handler=/api/v1/status method=GET path=/api/v1/status panic="status broke"`)
 	require.Contains(t, logs.String(), "recover_test.go", "the log has the stack down to the panic")
 
 	// The daemon still answers, on another route and on the same one.
-	require.Equal(t, http.StatusOK, s.get(t, web.PathHealthy).code)
-	require.Equal(t, http.StatusInternalServerError, s.get(t, web.PathStatus).code)
-	require.Equal(t, 2.0, panicsOf(t, reg, web.PathStatus))
+	require.Equal(t, http.StatusOK, s.get(t, conventions.PathHealthy).code)
+	require.Equal(t, http.StatusInternalServerError, s.get(t, conventions.PathStatus).code)
+	require.Equal(t, 2.0, panicsOf(t, reg, conventions.PathStatus))
 
 	// Once the response started, a 500 cannot be sent: the response is aborted, so that the client sees a broken
 	// response, not a truncated body that looks complete.
-	resp, err := s.client.Post(s.base+web.PathWrite, "application/x-protobuf", nil)
+	resp, err := s.client.Post(s.base+conventions.PathWrite, "application/x-protobuf", nil)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, resp.StatusCode, "the status line was flushed before the panic")
 	_, err = io.ReadAll(resp.Body)
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	require.NoError(t, resp.Body.Close())
-	require.Equal(t, 1.0, panicsOf(t, reg, web.PathWrite))
+	require.Equal(t, 1.0, panicsOf(t, reg, conventions.PathWrite))
 
 	// http.ErrAbortHandler is how a handler aborts on purpose: net/http handles it, it is not counted.
 	abort.Store(true)
-	_, err = s.send(t.Context(), request{method: http.MethodPost, path: web.PathWrite})
+	_, err = s.send(t.Context(), request{method: http.MethodPost, path: conventions.PathWrite})
 	require.Error(t, err)
-	require.Equal(t, 1.0, panicsOf(t, reg, web.PathWrite))
-	require.Equal(t, http.StatusOK, s.get(t, web.PathHealthy).code)
+	require.Equal(t, 1.0, panicsOf(t, reg, conventions.PathWrite))
+	require.Equal(t, http.StatusOK, s.get(t, conventions.PathHealthy).code)
 }

@@ -25,27 +25,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/promslog"
+
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
 // DefaultShutdownTimeout bounds how long Serve waits for in-flight requests once its context is done.
 const DefaultShutdownTimeout = 5 * time.Second
-
-// Routes served by a Handler. They are also the values of the "handler" label of the HTTP metrics.
-const (
-	PathIndex   = "/"
-	PathMetrics = "/metrics"
-	PathHealthy = "/-/healthy"
-	PathReady   = "/-/ready"
-	PathReload  = "/-/reload"
-	PathSLOs    = "/api/v1/slos"
-	PathStatus  = "/api/v1/status"
-	PathWrite   = "/api/v1/write"
-	PathGate    = "/api/v1/gate/{service}"
-	PathPolicy  = "/api/v1/policy"
-	PathFreeze  = "/api/v1/freeze/{service}"
-	// PathPprof serves Go's runtime profiles (net/http/pprof), e.g. PathPprof+"heap".
-	PathPprof = "/debug/pprof/"
-)
 
 // Options configures New. Nil fields get the defaults documented on each of them.
 type Options struct {
@@ -139,46 +124,46 @@ func New(opts Options) *Handler {
 	}
 
 	get := []string{http.MethodGet, http.MethodHead}
-	h.route("/{$}", PathIndex, get, http.HandlerFunc(h.index))
+	h.route("/{$}", conventions.PathIndex, get, http.HandlerFunc(h.index))
 	if opts.Gatherer != nil {
-		h.route(PathMetrics, PathMetrics, get, newMetricsCache(opts.Gatherer, opts.MetricsMaxAge, opts.Logger.With("component", "metrics"), opts.Registerer))
+		h.route(conventions.PathMetrics, conventions.PathMetrics, get, newMetricsCache(opts.Gatherer, opts.MetricsMaxAge, opts.Logger.With("component", "metrics"), opts.Registerer))
 	}
-	h.route(PathHealthy, PathHealthy, get, http.HandlerFunc(healthy))
-	h.route(PathReady, PathReady, get, http.HandlerFunc(h.ready))
-	h.route(PathReload, PathReload, []string{http.MethodPost, http.MethodPut}, http.HandlerFunc(h.reload))
-	h.route(PathSLOs, PathSLOs, get, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.route(conventions.PathHealthy, conventions.PathHealthy, get, http.HandlerFunc(healthy))
+	h.route(conventions.PathReady, conventions.PathReady, get, http.HandlerFunc(h.ready))
+	h.route(conventions.PathReload, conventions.PathReload, []string{http.MethodPost, http.MethodPut}, http.HandlerFunc(h.reload))
+	h.route(conventions.PathSLOs, conventions.PathSLOs, get, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if e, ok := opts.SLOs().(*Encoded); ok {
 			e.serve(w, r)
 			return
 		}
 		h.respond(w, opts.SLOs())
 	}))
-	h.route(PathStatus, PathStatus, get, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	h.route(conventions.PathStatus, conventions.PathStatus, get, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		h.respond(w, opts.Status())
 	}))
 	if opts.RemoteWrite != nil {
-		h.route(PathWrite, PathWrite, []string{http.MethodPost}, opts.RemoteWrite)
+		h.route(conventions.PathWrite, conventions.PathWrite, []string{http.MethodPost}, opts.RemoteWrite)
 	}
 	if opts.Gate != nil {
-		h.route(PathGate, PathGate, get, http.HandlerFunc(h.gate))
+		h.route(conventions.PathGate, conventions.PathGate, get, http.HandlerFunc(h.gate))
 	}
 	if opts.Override != nil {
-		h.route(PathFreeze, PathFreeze, []string{http.MethodPost}, http.HandlerFunc(h.override))
+		h.route(conventions.PathFreeze, conventions.PathFreeze, []string{http.MethodPost}, http.HandlerFunc(h.override))
 	}
 	if opts.Exclusions != nil {
 		h.routeExclusions(opts.Exclusions)
 	}
 	if opts.Policy != nil {
-		h.route(PathPolicy, PathPolicy, get, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		h.route(conventions.PathPolicy, conventions.PathPolicy, get, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			h.respond(w, opts.Policy())
 		}))
 	}
 	// Go's profiles, as Prometheus serves them: behind the same TLS and authentication as everything else.
-	h.mux.Handle(PathPprof, h.metrics.instrument(PathPprof, http.HandlerFunc(pprof.Index)))
-	h.mux.Handle(PathPprof+"cmdline", h.metrics.instrument(PathPprof, http.HandlerFunc(pprof.Cmdline)))
-	h.mux.Handle(PathPprof+"profile", h.metrics.instrument(PathPprof, http.HandlerFunc(pprof.Profile)))
-	h.mux.Handle(PathPprof+"symbol", h.metrics.instrument(PathPprof, http.HandlerFunc(pprof.Symbol)))
-	h.mux.Handle(PathPprof+"trace", h.metrics.instrument(PathPprof, http.HandlerFunc(pprof.Trace)))
+	h.mux.Handle(conventions.PathPprof, h.metrics.instrument(conventions.PathPprof, http.HandlerFunc(pprof.Index)))
+	h.mux.Handle(conventions.PathPprof+"cmdline", h.metrics.instrument(conventions.PathPprof, http.HandlerFunc(pprof.Cmdline)))
+	h.mux.Handle(conventions.PathPprof+"profile", h.metrics.instrument(conventions.PathPprof, http.HandlerFunc(pprof.Profile)))
+	h.mux.Handle(conventions.PathPprof+"symbol", h.metrics.instrument(conventions.PathPprof, http.HandlerFunc(pprof.Symbol)))
+	h.mux.Handle(conventions.PathPprof+"trace", h.metrics.instrument(conventions.PathPprof, http.HandlerFunc(pprof.Trace)))
 	return h
 }
 

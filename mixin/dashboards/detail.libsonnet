@@ -83,7 +83,7 @@ local promql = import '../lib/promql.libsonnet';
           g.stat(
             'Burn alerts',
             'Whether the SLOErrorBudgetBurn alert of each tier is firing.',
-            [g.target(q.dedupe('slo_alert_firing' + s), '{{tier}}', instant=true)],
+            [g.target(q.dedupe('slo_alert_firing' + s), '{{slo_tier}}', instant=true)],
             'none',
             width=3,
             mappings=g.valueMappings(q.firingStates),
@@ -155,7 +155,7 @@ local promql = import '../lib/promql.libsonnet';
           g.stateTimeline(
             'Alert history',
             'When the SLOErrorBudgetBurn alert of each tier was firing.',
-            [g.target(q.dedupe('slo_alert_firing' + s), '{{tier}}')],
+            [g.target(q.dedupe('slo_alert_firing' + s), '{{slo_tier}}')],
             g.valueMappings(q.firingStates),
           ),
           g.stateTimeline(

@@ -115,7 +115,7 @@ local promql = import '../lib/promql.libsonnet';
               g.target(q.dedupe('slo_objective_ratio' + s), instant=true, table=true),
               g.target(q.dedupe('slo_period_events%s / ignoring (kind) slo_period_events%s' % [sWith('kind="good"'), sWith('kind="total"')]), instant=true, table=true),
               g.target(q.dedupe('slo_burn_rate' + s, without=['window']), instant=true, table=true),
-              g.target(q.dedupe('2 * slo_alert_firing%s or slo_alert_firing%s' % [sWith('tier="page"'), sWith('tier="ticket"')], without=['tier']), instant=true, table=true),
+              g.target(q.dedupe('2 * slo_alert_firing%s or slo_alert_firing%s' % [sWith('slo_tier="page"'), sWith('slo_tier="ticket"')], without=['slo_tier']), instant=true, table=true),
               g.target('%s + on (service) group_left () (%s)' % [q.dedupe('0 * slo_objective_ratio' + s), q.freezeCode(serviceFilter)], instant=true, table=true),
               g.target(q.dedupe('slo_time_to_exhaustion_seconds' + s), instant=true, table=true),
               g.target(q.dedupe('slo_period_coverage_ratio' + s), instant=true, table=true),

@@ -33,6 +33,12 @@ const (
 	LabelBurnFactor  = "burn_factor"
 )
 
+// Values of LabelTier: how urgently a burn must be handled.
+const (
+	TierPage   = "page"
+	TierTicket = "ticket"
+)
+
 // Labels of the info series.
 const (
 	LabelObjective   = "objective"
@@ -42,11 +48,19 @@ const (
 	LabelSLIKind     = "sli_kind"
 )
 
+// Series and labels of the rules manager's alerts (Prometheus names them; slokeeper reads and guards them).
+const (
+	SeriesAlerts         = "ALERTS"
+	SeriesAlertsForState = "ALERTS_FOR_STATE"
+	LabelAlertName       = "alertname"
+	LabelAlertState      = "alertstate"
+)
+
 // Reserved are label names a spec may not set: slokeeper owns them.
 var Reserved = map[string]bool{
 	LabelSLO: true, LabelService: true, LabelLayer: true, LabelOwner: true, LabelRevision: true,
 	LabelSeverity: true, LabelTier: true, LabelLongWindow: true, LabelShortWindow: true,
-	LabelBurnFactor: true, "le": true, "alertname": true, "alertstate": true,
+	LabelBurnFactor: true, "le": true, LabelAlertName: true, LabelAlertState: true,
 	LabelObjective: true, LabelPeriod: true, LabelDescription: true, LabelRationale: true, LabelSLIKind: true,
 }
 
@@ -170,7 +184,7 @@ func ServiceGroupBudget(service string) string { return "slo:" + service + ":bud
 // rules manager (ALERTS, ALERTS_FOR_STATE). The daemon's remote-write receiver refuses them from clients: a client
 // writing them could forge a budget.
 func Owned(name string) bool {
-	return strings.HasPrefix(name, "slo:") || name == Info || name == "ALERTS" || name == "ALERTS_FOR_STATE"
+	return strings.HasPrefix(name, "slo:") || name == Info || name == SeriesAlerts || name == SeriesAlertsForState
 }
 
 // Names of the check that the selectors an SLI reads match series (internal/sliprobe): an SLI whose selectors match

@@ -2,7 +2,6 @@ package generate
 
 import (
 	"maps"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -420,17 +419,17 @@ func (g *builder) annotations(t slo.Tier, a slo.AlertWindow) map[string]string {
 	ann := make(map[string]string, len(s.Alerting.Annotations)+3)
 	maps.Copy(ann, s.Alerting.Annotations)
 	exhaust := time.Duration(float64(s.Period) / a.BurnFactor)
-	ann["summary"] = s.Service + "/" + s.Name + " is burning its error budget " + float(a.BurnFactor) + "× too fast (" + string(t) + ")."
+	ann[c.AnnotationSummary] = s.Service + "/" + s.Name + " is burning its error budget " + float(a.BurnFactor) + "× too fast (" + string(t) + ")."
 	// One concatenation: this runs for every alert of every SLO.
-	ann["description"] = "The " + string(s.Layer) + " SLO " + s.Name + " of " + s.Service + " (" + s.Objective.Percent +
+	ann[c.AnnotationDescription] = "The " + string(s.Layer) + " SLO " + s.Name + " of " + s.Service + " (" + s.Objective.Percent +
 		"% over " + window(s.Period) + ") burned its error budget {{ $value | printf \"%.2f\" }}× faster than sustainable over the last " +
 		window(a.Long) + ", confirmed over " + window(a.Short) + ". Above " + float(a.BurnFactor) + "× (" + percent(a.BudgetFraction) +
 		" of the budget in " + window(a.Long) + ") the whole budget is gone within " + window(exhaust.Round(time.Minute)) + "."
 	if s.Alerting.RunbookURL != "" {
-		ann["runbook_url"] = s.Alerting.RunbookURL
+		ann[c.AnnotationRunbookURL] = s.Alerting.RunbookURL
 	}
 	if g.gateURL != "" {
-		ann["gate_url"] = strings.TrimSuffix(g.gateURL, "/") + "/api/v1/gate/" + url.PathEscape(s.Service)
+		ann[c.AnnotationGateURL] = strings.TrimSuffix(g.gateURL, "/") + c.GatePath(s.Service)
 	}
 	return ann
 }

@@ -40,9 +40,9 @@ func (g *builder) reviewRules() []rulefmt.Rule {
 	maps.Copy(labels, s.Alerting.Labels)
 	labels[c.LabelSeverity] = s.Alerting.ForTier(slo.TierTicket).Severity
 	labels[c.LabelTier] = string(slo.TierTicket)
-	ann := map[string]string{"summary": "The SLO " + s.ID() + " is due for its review."}
+	ann := map[string]string{c.AnnotationSummary: "The SLO " + s.ID() + " is due for its review."}
 	if s.Alerting.RunbookURL != "" {
-		ann["runbook_url"] = s.Alerting.RunbookURL
+		ann[c.AnnotationRunbookURL] = s.Alerting.RunbookURL
 	}
 	the := "The " + string(s.Layer) + " SLO " + s.Name + " of " + s.Service
 	cadence := "its review cadence is " + window(s.Review.Cadence) + "."
@@ -53,16 +53,16 @@ func (g *builder) reviewRules() []rulefmt.Rule {
 		record := rulefmt.Rule{Record: c.ReviewSince, Labels: g.sloLabels,
 			Expr: "min(last_over_time(" + rangeOf(first, reviewSinceRange) + ")) or vector(time())"}
 		alert.Expr = "min(" + first + ") < time() - " + seconds(s.Review.Cadence)
-		ann["description"] = the + " was first evaluated by slokeeper's rules at {{ $value | humanizeTimestamp }} and is due " +
+		ann[c.AnnotationDescription] = the + " was first evaluated by slokeeper's rules at {{ $value | humanizeTimestamp }} and is due " +
 			"for its review one cadence later: its spec has no review date (review.agreed or review.lastReviewed); " + cadence + reviewAct
 		return []rulefmt.Rule{record, alert}
 	}
 	alert.Expr = "vector(time()) - " + strconv.FormatInt(since.Unix(), 10) + " > " + seconds(s.Review.Cadence)
 	ago := since.UTC().Format(time.DateOnly) + ", {{ $value | humanizeDuration }} ago"
 	if since.Equal(s.Review.LastReviewed) {
-		ann["description"] = the + " was last reviewed on " + ago + "; " + cadence + reviewAct
+		ann[c.AnnotationDescription] = the + " was last reviewed on " + ago + "; " + cadence + reviewAct
 	} else {
-		ann["description"] = the + " was agreed on " + ago + ", and has not been reviewed since; " + cadence + reviewAct
+		ann[c.AnnotationDescription] = the + " was agreed on " + ago + ", and has not been reviewed since; " + cadence + reviewAct
 	}
 	return []rulefmt.Rule{alert}
 }

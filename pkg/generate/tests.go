@@ -86,7 +86,7 @@ func (t *scenarios) alertLabels(a slo.AlertWindow) string {
 	l := maps.Clone(t.labels)
 	maps.Copy(l, t.s.Alerting.Labels)
 	l["alertname"] = c.AlertBurn
-	l["alertstate"] = "firing"
+	l[c.LabelAlertState] = "firing"
 	l[c.LabelSeverity] = t.s.Alerting.ForTier(a.Tier).Severity
 	l[c.LabelTier] = string(a.Tier)
 	l[c.LabelLongWindow] = window(a.Long)
@@ -128,7 +128,7 @@ func (t *scenarios) reviewOverdue() []testGroup {
 	l := seriesLabels(t.s, "")
 	maps.Copy(l, t.s.Alerting.Labels)
 	l["alertname"] = c.AlertReviewOverdue
-	l["alertstate"] = "firing"
+	l[c.LabelAlertState] = "firing"
 	l[c.LabelSeverity] = t.s.Alerting.ForTier(slo.TierTicket).Severity
 	l[c.LabelTier] = string(slo.TierTicket)
 	held := 3 * testEvalInterval

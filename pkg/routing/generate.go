@@ -22,12 +22,6 @@ var Alerts = []string{c.AlertBurn, c.AlertBudgetLow, c.AlertBudgetExhausted, c.A
 // freeze.notify besides the owning team.
 var FreezeAlerts = []string{c.AlertFeatureFreeze, c.AlertBudgetExhausted}
 
-// The values of the slo_tier label.
-const (
-	TierPage   = "page"
-	TierTicket = "ticket"
-)
-
 // Fragment is the Alertmanager configuration slokeeper's alerts need: a
 // routing subtree, the receivers it names and inhibit rules.
 type Fragment struct {
@@ -100,7 +94,7 @@ func Generate(cfg Config) (*Fragment, error) {
 			top.Routes = append(top.Routes, &Route{
 				Comment:  fmt.Sprintf("Pages of %s-layer SLOs also notify %s, then route on to the owning team.", layer, r),
 				Receiver: r,
-				Matchers: labels.Matchers{equal(c.LabelLayer, string(layer)), equal(c.LabelTier, TierPage)},
+				Matchers: labels.Matchers{equal(c.LabelLayer, string(layer)), equal(c.LabelTier, c.TierPage)},
 				Continue: true,
 			})
 		}
@@ -119,8 +113,8 @@ func Generate(cfg Config) (*Fragment, error) {
 			Matchers: labels.Matchers{equal(c.LabelOwner, name)},
 			Routes: []*Route{
 				{Receiver: cfg.freezeReceiver(team), Matchers: labels.Matchers{oneOf(model.AlertNameLabel, FreezeAlerts...)}},
-				{Receiver: team.Pager, Matchers: labels.Matchers{equal(c.LabelTier, TierPage)}},
-				{Receiver: team.TicketReceiver(), Matchers: labels.Matchers{equal(c.LabelTier, TierTicket)}},
+				{Receiver: team.Pager, Matchers: labels.Matchers{equal(c.LabelTier, c.TierPage)}},
+				{Receiver: team.TicketReceiver(), Matchers: labels.Matchers{equal(c.LabelTier, c.TierTicket)}},
 			},
 		})
 	}
@@ -160,11 +154,11 @@ func inhibitRules() []InhibitRule {
 			Comment: "A firing page makes the ticket of the same SLO redundant.",
 			SourceMatchers: labels.Matchers{
 				equal(model.AlertNameLabel, c.AlertBurn),
-				equal(c.LabelTier, TierPage),
+				equal(c.LabelTier, c.TierPage),
 			},
 			TargetMatchers: labels.Matchers{
 				oneOf(model.AlertNameLabel, c.AlertBurn, c.AlertBudgetLow, c.AlertReviewOverdue),
-				equal(c.LabelTier, TierTicket),
+				equal(c.LabelTier, c.TierTicket),
 			},
 			Equal: []string{c.LabelService, c.LabelSLO},
 		},
@@ -175,7 +169,7 @@ func inhibitRules() []InhibitRule {
 			},
 			TargetMatchers: labels.Matchers{
 				oneOf(model.AlertNameLabel, c.AlertBudgetLow, c.AlertBurn),
-				equal(c.LabelTier, TierTicket),
+				equal(c.LabelTier, c.TierTicket),
 			},
 			Equal: []string{c.LabelService},
 		},

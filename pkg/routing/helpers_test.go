@@ -75,7 +75,7 @@ func alert(name, owner, service, layer, tier, sloName string) model.LabelSet {
 	if tier != "" {
 		ls[c.LabelTier] = model.LabelValue(tier)
 		ls[c.LabelSeverity] = c.DefaultTicketSeverity
-		if tier == routing.TierPage {
+		if tier == c.TierPage {
 			ls[c.LabelSeverity] = c.DefaultPageSeverity
 		}
 	}

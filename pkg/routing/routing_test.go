@@ -164,7 +164,7 @@ func TestOtherTeamsNeverReachPayments(t *testing.T) {
 	for _, owner := range owners {
 		for _, name := range routing.Alerts {
 			for _, layer := range slo.Layers {
-				for _, tier := range []string{routing.TierPage, routing.TierTicket, ""} {
+				for _, tier := range []string{c.TierPage, c.TierTicket, ""} {
 					ls := alert(name, owner, "payments-api", string(layer), tier, "availability")
 					got := route(cfg, ls)
 					require.NotEmpty(t, got, "labels %s", ls)

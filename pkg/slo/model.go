@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
 // Layer says who owns an SLO and which kind of promise it is.
@@ -73,8 +75,8 @@ type Tier string
 
 // The alert tiers of the SRE Workbook.
 const (
-	TierPage   Tier = "page"
-	TierTicket Tier = "ticket"
+	TierPage   Tier = conventions.TierPage
+	TierTicket Tier = conventions.TierTicket
 )
 
 // TierAlerting is the per-tier alerting setup.

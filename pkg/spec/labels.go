@@ -17,7 +17,9 @@ import (
 var severityRE = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 
 // generatedAnnotations are the annotations slokeeper writes itself.
-var generatedAnnotations = map[string]bool{"summary": true, "description": true, "runbook_url": true}
+var generatedAnnotations = map[string]bool{
+	conventions.AnnotationSummary: true, conventions.AnnotationDescription: true, conventions.AnnotationRunbookURL: true,
+}
 
 func (v *validator) labels(path string, m map[string]string) {
 	for k, val := range m {

@@ -21,7 +21,7 @@ EXAMPLES  ?= examples/*.yaml
 RULES_DIR := rules
 # Packages with golden files. Each declares its own -update flag, so list only
 # those packages here (not ./...): `go test -update` fails in any other package.
-GOLDEN_PKGS := ./pkg/generate/ ./pkg/routing/
+GOLDEN_PKGS := ./pkg/generate/ ./pkg/routing/ ./internal/web/
 FUZZTIME    ?= 60s
 # Every go test run has a timeout of its own, per package binary.
 TEST_TIMEOUT ?= 15m

@@ -13,6 +13,8 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 	commoncfg "github.com/prometheus/common/config"
+
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 )
 
 // maskedQueryValue replaces, in messages, every query value that came with --url (the values the commands add,
@@ -208,10 +210,7 @@ func (c *daemonClient) call(ctx context.Context, method string, body, data any, 
 		return 2
 	}
 	defer resp.Body.Close()
-	ans := struct {
-		Error string `json:"error"`
-		Data  any    `json:"data"`
-	}{Data: data}
+	ans := v1.Response[any]{Data: data}
 	if !c.decode(resp, &ans, "the daemon's", stderr) {
 		return 2
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slokeeper/slokeeper/internal/web"
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 )
 
 // authDaemon is a stand-in for a daemon started with a --web.config.file: TLS with the httptest certificate and
@@ -27,7 +28,7 @@ func authDaemon(t *testing.T) (*httptest.Server, string) {
 			}
 			return map[string]any{"allowed": true, "status": "ok", "reason": "every SLO within its budget"}, web.GateAllowed
 		},
-		Override: func(string, web.OverrideRequest) (any, bool, error) {
+		Override: func(string, v1.OverrideRequest) (any, bool, error) {
 			return map[string]string{"status": "warning", "reason": "lifted"}, true, nil
 		},
 		EnableAdmin: true,

@@ -11,7 +11,7 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 
 	"github.com/slokeeper/slokeeper/internal/exclusion"
-	"github.com/slokeeper/slokeeper/internal/web"
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
@@ -21,7 +21,7 @@ import (
 type excludeCommand struct {
 	cmd, add, list, withdraw *kingpin.CmdClause
 	daemon                   daemonFlags
-	req                      web.ExclusionRequest
+	req                      v1.ExclusionRequest
 	id, who, reason          string
 	timeout                  time.Duration
 }
@@ -52,19 +52,12 @@ func (c *excludeCommand) names() (add, list, withdraw string) {
 	return c.add.FullCommand(), c.list.FullCommand(), c.withdraw.FullCommand()
 }
 
-// answer is what the daemon answers to a change.
-type answer struct {
-	exclusion.Exclusion
-	Applied bool   `json:"applied"`
-	Warning string `json:"warning"`
-}
-
 func (c *excludeCommand) run(sub string, stdout, stderr io.Writer) int {
 	path := conventions.PathExclusions
 	method, body := http.MethodPost, any(nil)
-	var ans answer
+	var ans v1.ExclusionChange
 	var data any = &ans
-	var list []exclusion.Exclusion
+	var list []v1.Exclusion
 	switch sub {
 	case "add":
 		if c.req.Approver == "" {
@@ -76,7 +69,7 @@ func (c *excludeCommand) run(sub string, stdout, stderr io.Writer) int {
 			c.who = currentUser()
 		}
 		path = conventions.WithdrawPath(c.id)
-		body = web.WithdrawRequest{Who: c.who, Reason: c.reason}
+		body = v1.WithdrawRequest{Who: c.who, Reason: c.reason}
 	default:
 		method, data = http.MethodGet, &list
 	}
@@ -93,7 +86,7 @@ func (c *excludeCommand) run(sub string, stdout, stderr io.Writer) int {
 		printExclusions(stdout, list)
 		return 0
 	}
-	printExclusions(stdout, []exclusion.Exclusion{ans.Exclusion})
+	printExclusions(stdout, []v1.Exclusion{ans.Exclusion})
 	if !ans.Applied {
 		fmt.Fprintf(stderr, "slokeeper exclude: %s\n", ans.Warning)
 		return 1
@@ -102,7 +95,7 @@ func (c *excludeCommand) run(sub string, stdout, stderr io.Writer) int {
 }
 
 // printExclusions prints a table of exclusions.
-func printExclusions(w io.Writer, es []exclusion.Exclusion) {
+func printExclusions(w io.Writer, es []v1.Exclusion) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSLO\tFROM\tTO\tAPPROVER\tREASON\tWITHDRAWN")
 	for _, e := range es {

@@ -13,12 +13,13 @@ import (
 
 	"github.com/slokeeper/slokeeper/internal/exclusion"
 	"github.com/slokeeper/slokeeper/internal/web"
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 )
 
 // fakeExclusions stands in for the daemon behind the real routes; the book itself is tested in internal/exclusion and
 // end to end in internal/app.
 type fakeExclusions struct {
-	added []web.ExclusionRequest
+	added []v1.ExclusionRequest
 	book  []exclusion.Exclusion
 }
 
@@ -26,7 +27,7 @@ var at = time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 
 func (f *fakeExclusions) List() any { return f.book }
 
-func (f *fakeExclusions) Add(req web.ExclusionRequest) (any, bool, error) {
+func (f *fakeExclusions) Add(req v1.ExclusionRequest) (any, bool, error) {
 	if req.Service != "shop" {
 		return nil, false, nil
 	}
@@ -39,7 +40,7 @@ func (f *fakeExclusions) Add(req web.ExclusionRequest) (any, bool, error) {
 	return map[string]any{"id": e.ID, "service": e.Service, "slo": e.SLO, "from": e.From, "to": e.To, "reason": e.Reason, "approver": e.Approver, "applied": true}, true, nil
 }
 
-func (f *fakeExclusions) Withdraw(id string, req web.WithdrawRequest) (any, bool, error) {
+func (f *fakeExclusions) Withdraw(id string, req v1.WithdrawRequest) (any, bool, error) {
 	if id != "1" {
 		return nil, false, nil
 	}
@@ -59,7 +60,7 @@ func TestExcludeCommand(t *testing.T) {
 		"--reason=load test LT-4", "--approver=alice")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "1   shop/availability  2026-12-07T12:00:00Z  2026-12-07T13:00:00Z  alice     load test LT-4  -")
-	require.Equal(t, []web.ExclusionRequest{{Service: "shop", SLO: "availability", Duration: "1h", Reason: "load test LT-4", Approver: "alice"}}, f.added)
+	require.Equal(t, []v1.ExclusionRequest{{Service: "shop", SLO: "availability", Duration: "1h", Reason: "load test LT-4", Approver: "alice"}}, f.added)
 
 	code, out, errOut = runCLI(t, "exclude", "list", "--url="+closed.URL)
 	require.Equal(t, 0, code, errOut, "anyone may read the audit trail")

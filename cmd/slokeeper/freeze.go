@@ -13,7 +13,7 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/common/model"
 
-	"github.com/slokeeper/slokeeper/internal/web"
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
@@ -56,12 +56,8 @@ func (c *freezeCommand) run(action string, _ *slog.Logger, stdout, stderr io.Wri
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
-	var state struct {
-		Status string    `json:"status"`
-		Since  time.Time `json:"since"`
-		Reason string    `json:"reason"`
-	}
-	req := web.OverrideRequest{Action: action, Who: who, Reason: c.reason, Duration: c.duration.String()}
+	var state v1.ServicePolicy
+	req := v1.OverrideRequest{Action: action, Who: who, Reason: c.reason, Duration: c.duration.String()}
 	if code := client.call(ctx, http.MethodPost, req, &state, stderr); code != 0 {
 		return code
 	}

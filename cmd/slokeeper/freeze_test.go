@@ -8,12 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slokeeper/slokeeper/internal/web"
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 )
 
 // The freeze command against the daemon's real override route; the override itself is tested in internal/app.
 func TestFreezeCommand(t *testing.T) {
-	var got []web.OverrideRequest
-	override := func(service string, req web.OverrideRequest) (any, bool, error) {
+	var got []v1.OverrideRequest
+	override := func(service string, req v1.OverrideRequest) (any, bool, error) {
 		if service != "payments" {
 			return nil, false, nil
 		}
@@ -31,7 +32,7 @@ func TestFreezeCommand(t *testing.T) {
 	code, out, errOut := runCLI(t, "freeze", "lift", "--url="+admin.URL, "--service=payments", "--reason=CVE-2026-1234 fix", "--who=alice", "--duration=4h")
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, "payments is now warning: freeze lift by alice\n", out)
-	require.Equal(t, []web.OverrideRequest{{Action: "lift", Who: "alice", Reason: "CVE-2026-1234 fix", Duration: "4h"}}, got)
+	require.Equal(t, []v1.OverrideRequest{{Action: "lift", Who: "alice", Reason: "CVE-2026-1234 fix", Duration: "4h"}}, got)
 
 	code, out, _ = runCLI(t, "freeze", "set", "--url="+admin.URL, "--service=payments", "--reason=release freeze", "--who=bob")
 	require.Equal(t, 0, code)

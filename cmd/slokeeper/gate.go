@@ -11,6 +11,7 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
@@ -31,19 +32,6 @@ func (c *gateCommand) register(a *kingpin.Application) {
 	c.cmd.Flag("service", "The service to ship.").Required().StringVar(&c.service)
 	c.cmd.Flag("change-class", "The class of the change (e.g. security, p0): classes the service's policies exempt go through a freeze.").StringVar(&c.changeClass)
 	c.cmd.Flag("timeout", "How long to wait for the answer.").Default("10s").DurationVar(&c.timeout)
-}
-
-// gateAnswer is the part of the gate's response the command prints.
-type gateAnswer struct {
-	Status string `json:"status"`
-	Error  string `json:"error"`
-	Data   struct {
-		Allowed bool      `json:"allowed"`
-		Status  string    `json:"status"`
-		Since   time.Time `json:"since"`
-		Reason  string    `json:"reason"`
-		Exempt  bool      `json:"exempt"`
-	} `json:"data"`
 }
 
 func (c *gateCommand) run(_ *slog.Logger, stdout, stderr io.Writer) int {
@@ -68,7 +56,7 @@ func (c *gateCommand) run(_ *slog.Logger, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer resp.Body.Close()
-	var ans gateAnswer
+	var ans v1.Response[v1.GateDecision]
 	if !client.decode(resp, &ans, "the gate's", stderr) {
 		return 2
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/slokeeper/slokeeper"
 	"github.com/slokeeper/slokeeper/internal/budget"
 	"github.com/slokeeper/slokeeper/internal/web"
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 )
 
 // slos is what /api/v1/slos serves (and the status page renders): every SLO's status, a list as in Prometheus'
@@ -42,28 +43,30 @@ type encodedSLOs struct {
 func (a *App) status() any {
 	cfg := a.cfg.Load()
 	specs := a.loaded.Load()
-	return map[string]any{
-		"version":                  slokeeper.Version(),
-		"start_time":               a.started.UTC(),
-		"config_file":              a.opts.ConfigFile,
-		"config":                   cfg.String(),
-		"spec_files":               specs.files,
-		"slos":                     len(specs.slos),
-		"reload_successful":        a.metrics.reloadOK.Load(),
-		"last_reload_success_time": time.Unix(0, a.metrics.reloadTime.Load()).UTC(),
-		"backfill_pending":         a.evaluator.Pending(),
-		"ready":                    a.ready.Load(),
-		"snapshot_time":            snapshotTime(a.snapshot.Load()),
-		"demo":                     a.opts.Demo,
-		"storage_path":             cfg.Storage.Path,
-		"external_labels":          cfg.Global.ExternalLabels.Map(),
-		"evaluation_interval":      cfg.Global.EvaluationInterval.String(),
+	return v1.DaemonStatus{
+		Version:               slokeeper.Version(),
+		StartTime:             a.started.UTC(),
+		ConfigFile:            a.opts.ConfigFile,
+		Config:                cfg.String(),
+		SpecFiles:             specs.files,
+		SLOs:                  len(specs.slos),
+		ReloadSuccessful:      a.metrics.reloadOK.Load(),
+		LastReloadSuccessTime: time.Unix(0, a.metrics.reloadTime.Load()).UTC(),
+		BackfillPending:       a.evaluator.Pending(),
+		Ready:                 a.ready.Load(),
+		SnapshotTime:          snapshotTime(a.snapshot.Load()),
+		Demo:                  a.opts.Demo,
+		StoragePath:           cfg.Storage.Path,
+		ExternalLabels:        cfg.Global.ExternalLabels.Map(),
+		EvaluationInterval:    cfg.Global.EvaluationInterval.String(),
 	}
 }
 
-func snapshotTime(s *budget.Snapshot) any {
+// snapshotTime is when s was computed; nil before the first snapshot.
+func snapshotTime(s *budget.Snapshot) *time.Time {
 	if s == nil {
 		return nil
 	}
-	return s.Time.UTC()
+	t := s.Time.UTC()
+	return &t
 }

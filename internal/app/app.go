@@ -33,6 +33,7 @@ import (
 	"github.com/slokeeper/slokeeper/internal/sliprobe"
 	"github.com/slokeeper/slokeeper/internal/storage"
 	"github.com/slokeeper/slokeeper/internal/web"
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
@@ -283,7 +284,7 @@ func New(o Options) (_ *App, err error) {
 		Status:          a.status,
 		Gate:            a.policy.gate,
 		Policy:          a.policy.snapshot,
-		Override: func(service string, req web.OverrideRequest) (any, bool, error) {
+		Override: func(service string, req v1.OverrideRequest) (any, bool, error) {
 			return a.policy.override(service, req, time.Now())
 		},
 		Exclusions:    exclusionAPI{a},

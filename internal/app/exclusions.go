@@ -12,6 +12,7 @@ import (
 	"github.com/slokeeper/slokeeper/internal/config"
 	"github.com/slokeeper/slokeeper/internal/exclusion"
 	"github.com/slokeeper/slokeeper/internal/web"
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
@@ -47,7 +48,7 @@ type exclusionAPI struct{ a *App }
 
 func (x exclusionAPI) List() any { return x.a.exclusions.List() }
 
-func (x exclusionAPI) Add(req web.ExclusionRequest) (any, bool, error) {
+func (x exclusionAPI) Add(req v1.ExclusionRequest) (any, bool, error) {
 	now := time.Now()
 	if specs := x.a.loaded.Load(); specs == nil || !specs.known(req.Service, req.SLO) {
 		return nil, false, nil
@@ -65,7 +66,7 @@ func (x exclusionAPI) Add(req web.ExclusionRequest) (any, bool, error) {
 	return x.a.applyExclusions(rec), true, nil
 }
 
-func (x exclusionAPI) Withdraw(id string, req web.WithdrawRequest) (any, bool, error) {
+func (x exclusionAPI) Withdraw(id string, req v1.WithdrawRequest) (any, bool, error) {
 	rec, found, err := x.a.exclusions.Withdraw(id, req.Who, req.Reason, time.Now())
 	if !found || err != nil {
 		return nil, found, adminError(err)
@@ -74,21 +75,14 @@ func (x exclusionAPI) Withdraw(id string, req web.WithdrawRequest) (any, bool, e
 	return x.a.applyExclusions(rec), true, nil
 }
 
-// applied is the answer to a change of the exclusions: the record, and whether the rules hold it yet.
-type applied struct {
-	exclusion.Exclusion
-	Applied bool   `json:"applied"`
-	Warning string `json:"warning,omitempty"`
-}
-
 // applyExclusions rebuilds the running rules so that they hold the book's exclusions; a retroactive change gives
 // the SLO a new revision, recorded again over the lookback by backfill.
-func (a *App) applyExclusions(rec exclusion.Exclusion) applied {
+func (a *App) applyExclusions(rec exclusion.Exclusion) v1.ExclusionChange {
 	if err := a.rebuild(); err != nil {
 		a.logger.Error("The exclusion is saved but the rules could not be rebuilt; the next reload applies it", "id", rec.ID, "err", err)
-		return applied{Exclusion: rec, Warning: "saved, but not applied yet (the next successful reload applies it): " + err.Error()}
+		return v1.ExclusionChange{Exclusion: rec, Warning: "saved, but not applied yet (the next successful reload applies it): " + err.Error()}
 	}
-	return applied{Exclusion: rec, Applied: true}
+	return v1.ExclusionChange{Exclusion: rec, Applied: true}
 }
 
 // rebuild generates the rules of the running specs again, with the running config, and applies them.
@@ -105,7 +99,7 @@ func (a *App) rebuild() error {
 }
 
 // requested turns the API's request into an exclusion; from defaults to now.
-func requested(req web.ExclusionRequest, now time.Time) (exclusion.Exclusion, error) {
+func requested(req v1.ExclusionRequest, now time.Time) (exclusion.Exclusion, error) {
 	e := exclusion.Exclusion{Service: req.Service, SLO: req.SLO, From: now, Reason: req.Reason, Approver: req.Approver}
 	var err error
 	if req.From != "" {

@@ -20,6 +20,7 @@ import (
 	"github.com/slokeeper/slokeeper/internal/exporter"
 	"github.com/slokeeper/slokeeper/internal/policy"
 	"github.com/slokeeper/slokeeper/internal/web"
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
@@ -240,7 +241,7 @@ func servicesOf(slos []*slo.SLO) (policies map[string][]string, layers map[strin
 
 // override applies a manual override of service's freeze at now and evaluates the policy again over the latest
 // snapshot, so that the gate answers accordingly at once. found is false for a service the state does not know.
-func (p *policyRun) override(service string, req web.OverrideRequest, now time.Time) (any, bool, error) {
+func (p *policyRun) override(service string, req v1.OverrideRequest, now time.Time) (any, bool, error) {
 	d, err := model.ParseDuration(req.Duration)
 	if err != nil || d <= 0 {
 		return nil, true, fmt.Errorf("duration: must be a positive duration such as 4h or 2d, got %q", req.Duration)

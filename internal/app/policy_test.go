@@ -20,6 +20,7 @@ import (
 	"github.com/slokeeper/slokeeper/internal/config"
 	"github.com/slokeeper/slokeeper/internal/policy"
 	"github.com/slokeeper/slokeeper/internal/web"
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
@@ -174,7 +175,7 @@ func TestPolicyOverride(t *testing.T) {
 	require.Equal(t, web.GateRefused, answer)
 
 	// Lifted by hand: the gate opens at once; the override is saved with its audit data.
-	st, found, err := a.policy.override("pay", web.OverrideRequest{Action: "lift", Who: "alice", Reason: "P0 fix", Duration: "2h"}, t0.Add(time.Minute))
+	st, found, err := a.policy.override("pay", v1.OverrideRequest{Action: "lift", Who: "alice", Reason: "P0 fix", Duration: "2h"}, t0.Add(time.Minute))
 	require.NoError(t, err)
 	require.True(t, found)
 	require.Equal(t, policy.StatusWarning, st.(*policy.Service).Status)
@@ -189,15 +190,15 @@ func TestPolicyOverride(t *testing.T) {
 	_, answer = a.policy.gate("pay", "")
 	require.Equal(t, web.GateRefused, answer)
 
-	_, found, _ = a.policy.override("nope", web.OverrideRequest{Action: "set", Who: "a", Reason: "b", Duration: "1h"}, t0)
+	_, found, _ = a.policy.override("nope", v1.OverrideRequest{Action: "set", Who: "a", Reason: "b", Duration: "1h"}, t0)
 	require.False(t, found)
 	for _, tc := range []struct {
-		req  web.OverrideRequest
+		req  v1.OverrideRequest
 		want string
 	}{
-		{web.OverrideRequest{Action: "thaw", Who: "a", Reason: "b", Duration: "1h"}, `unknown override "thaw"`},
-		{web.OverrideRequest{Action: "set", Reason: "b", Duration: "1h"}, "needs who and why"},
-		{web.OverrideRequest{Action: "set", Who: "a", Reason: "b", Duration: "soon"}, "duration: must be a positive duration"},
+		{v1.OverrideRequest{Action: "thaw", Who: "a", Reason: "b", Duration: "1h"}, `unknown override "thaw"`},
+		{v1.OverrideRequest{Action: "set", Reason: "b", Duration: "1h"}, "needs who and why"},
+		{v1.OverrideRequest{Action: "set", Who: "a", Reason: "b", Duration: "soon"}, "duration: must be a positive duration"},
 	} {
 		_, _, err := a.policy.override("pay", tc.req, t0)
 		require.ErrorContains(t, err, tc.want)

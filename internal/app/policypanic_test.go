@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slokeeper/slokeeper/internal/web"
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
@@ -28,7 +29,7 @@ func TestPolicyPanicReleasesLock(t *testing.T) {
 	// The handlers as app.go wires them.
 	reg := prometheus.NewRegistry()
 	h := web.New(web.Options{Registerer: reg, Gate: a.policy.gate, Policy: a.policy.snapshot, EnableAdmin: true,
-		Override: func(service string, req web.OverrideRequest) (any, bool, error) {
+		Override: func(service string, req v1.OverrideRequest) (any, bool, error) {
 			return a.policy.override(service, req, t0.Add(time.Minute))
 		}})
 	serve := func(method, path, body string) *httptest.ResponseRecorder {

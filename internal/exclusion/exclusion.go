@@ -42,27 +42,6 @@ const (
 	SourceAPI  = "api"  // created through the admin API
 )
 
-// Exclusion is one ad hoc exclusion with its audit trail.
-type Exclusion struct {
-	ID       string    `json:"id"`
-	Service  string    `json:"service"`
-	SLO      string    `json:"slo"`
-	From     time.Time `json:"from"`
-	To       time.Time `json:"to"`
-	Reason   string    `json:"reason"`
-	Approver string    `json:"approver"`
-	// Created is when the daemon took it; Withdrawn, when set, says when, by whom and why it stopped counting.
-	Created   time.Time   `json:"created"`
-	Withdrawn *Withdrawal `json:"withdrawn,omitempty"`
-}
-
-// Withdrawal ends an exclusion before its time, with its audit data.
-type Withdrawal struct {
-	At     time.Time `json:"at"`
-	Who    string    `json:"who"`
-	Reason string    `json:"reason"`
-}
-
 // Errors of Add and Withdraw, for the API's status codes.
 var (
 	// ErrInvalid wraps a request the book refuses: the message says what to change.

@@ -7,34 +7,6 @@ import (
 	"time"
 )
 
-// Decision is the deploy gate's answer for one service.
-type Decision struct {
-	Service string `json:"service"`
-	// Allowed: the service may ship this change.
-	Allowed bool   `json:"allowed"`
-	Status  Status `json:"status"`
-	// Since is when the service entered Status.
-	Since  time.Time `json:"since"`
-	Reason string    `json:"reason"`
-	// ChangeClass is the class the caller declared; Exempt tells that it went through a freeze, or past unknown
-	// budgets, because of it.
-	ChangeClass string    `json:"change_class,omitempty"`
-	Exempt      bool      `json:"exempt,omitempty"`
-	Triggers    []Trigger `json:"triggers,omitempty"`
-	// Unknown lists the counted SLOs whose budget was not known at the last evaluation, and Stale tells that the
-	// last evaluation is too old to go by: either refuses a change the budgets decide (Allowed false).
-	Unknown []string `json:"unknown_budgets,omitempty"`
-	Stale   bool     `json:"stale,omitempty"`
-	// Paging names the page-tier alerts of the service that close the gate while they fire.
-	Paging []string `json:"paging,omitempty"`
-	// Evaluated is when the budgets were last evaluated; absent when not since the daemon started.
-	Evaluated time.Time `json:"evaluated,omitzero"`
-}
-
-// Blind tells whether the decision refuses because the gate does not know enough (unknown or stale budgets)
-// rather than because the service is frozen.
-func (d Decision) Blind() bool { return !d.Allowed && (len(d.Unknown) > 0 || d.Stale) }
-
 // GateRequest is a question to the deploy gate.
 type GateRequest struct {
 	Service string
@@ -128,6 +100,3 @@ func exemptClasses(ps Policies, policies []string) []string {
 	}
 	return out
 }
-
-// Why is the decision's reason, for the gate's error message.
-func (d Decision) Why() string { return d.Reason }

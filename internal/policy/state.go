@@ -13,16 +13,6 @@ import (
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
-// Status is a service's standing under its policy.
-type Status string
-
-// The statuses, from best to worst.
-const (
-	StatusOK      Status = "ok"
-	StatusWarning Status = "warning"
-	StatusFrozen  Status = "frozen"
-)
-
 // Budget is one SLO's latest budget, the input of Evaluate. A grouped SLO gives one Budget per group; its
 // worst group decides.
 type Budget struct {
@@ -38,64 +28,6 @@ type Budget struct {
 	Coverage, Events float64
 	// Paging names the page-tier burn alerts of the SLO (or of this group) that are firing.
 	Paging []string
-}
-
-// Trigger is an SLO that put or keeps its service where it is.
-type Trigger struct {
-	SLO       string    `json:"slo"`
-	Layer     slo.Layer `json:"layer"`
-	Remaining float64   `json:"budget_remaining"`
-	Threshold float64   `json:"threshold"`
-	// Evidence is the weight the policy gave the measured spend when it was under 1 (the SLO has not seen the
-	// policy's min_coverage of its period or min_events yet: see Policy.Judge), with the coverage it had.
-	Evidence float64 `json:"evidence,omitempty"`
-	Coverage float64 `json:"coverage,omitempty"`
-}
-
-// OverrideAction is what a manual override does.
-type OverrideAction string
-
-// The overrides.
-const (
-	// OverrideLift keeps a service out of the freeze until the override expires, whatever its budgets.
-	OverrideLift OverrideAction = "lift"
-	// OverrideSet freezes a service until the override expires, whatever its budgets.
-	OverrideSet OverrideAction = "set"
-)
-
-// Override is a manual decision with its audit data.
-type Override struct {
-	Action  OverrideAction `json:"action"`
-	Who     string         `json:"who"`
-	Why     string         `json:"why"`
-	At      time.Time      `json:"at"`
-	Expires time.Time      `json:"expires"`
-}
-
-// Active tells whether o applies at now.
-func (o *Override) Active(now time.Time) bool { return o != nil && now.Before(o.Expires) }
-
-// Service is the state of one service.
-type Service struct {
-	Service string `json:"service"`
-	Owner   string `json:"owner"`
-	Status  Status `json:"status"`
-	// Since is when the service entered Status. It does not move while the status stays, across restarts too.
-	Since time.Time `json:"since"`
-	// Reason says why, in one line; Triggers are the SLOs behind it.
-	Reason   string    `json:"reason"`
-	Triggers []Trigger `json:"triggers,omitempty"`
-	// Unknown lists the counted SLOs whose budget was not known at the last evaluation: the deploy gate does not
-	// let an ordinary change through while any is.
-	Unknown []string `json:"unknown_budgets,omitempty"`
-	// Paging names the page-tier burn alerts of counted SLOs that were firing at the last evaluation, under
-	// policies that close the gate while the service is paged.
-	Paging []string `json:"paging,omitempty"`
-	// Freezes counts the freezes the service entered.
-	Freezes int `json:"freezes"`
-	// Override is the manual decision in force, if any; History keeps the last ones (newest last).
-	Override *Override  `json:"override,omitempty"`
-	History  []Override `json:"history,omitempty"`
 }
 
 // MaxHistory bounds the overrides kept per service.

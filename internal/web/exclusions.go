@@ -7,38 +7,19 @@ import (
 	"io"
 	"net/http"
 
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
 // ErrInternal wraps an error of the Exclusions API that is the daemon's fault, not the request's (500).
 var ErrInternal = errors.New("internal error")
 
-// ExclusionRequest is the body of POST /api/v1/exclusions: an ad hoc exclusion of one SLO.
-type ExclusionRequest struct {
-	Service string `json:"service"`
-	SLO     string `json:"slo"`
-	// From is when it starts (RFC 3339); empty means when the daemon takes it.
-	From string `json:"from,omitempty"`
-	// To is when it ends (RFC 3339); or Duration, how long it lasts from From (Prometheus' syntax, e.g. 2h).
-	To       string `json:"to,omitempty"`
-	Duration string `json:"duration,omitempty"`
-	// Reason and Approver go to the audit trail; both are required.
-	Reason   string `json:"reason"`
-	Approver string `json:"approver"`
-}
-
-// WithdrawRequest is the body of POST /api/v1/exclusions/{id}/withdraw.
-type WithdrawRequest struct {
-	Who    string `json:"who"`
-	Reason string `json:"reason"`
-}
-
 // Exclusions answers the exclusion endpoints. Add and Withdraw return the record, or found false for an unknown
 // SLO or id (404), or an error: for bad input (400) or, wrapping ErrInternal, the daemon's (500).
 type Exclusions interface {
 	List() any
-	Add(req ExclusionRequest) (record any, found bool, err error)
-	Withdraw(id string, req WithdrawRequest) (record any, found bool, err error)
+	Add(req v1.ExclusionRequest) (record any, found bool, err error)
+	Withdraw(id string, req v1.WithdrawRequest) (record any, found bool, err error)
 }
 
 // routeExclusions serves GET /api/v1/exclusions (the records, an audit trail anyone may read) and, with
@@ -49,7 +30,7 @@ func (h *Handler) routeExclusions(x Exclusions) {
 			h.respond(w, x.List())
 			return
 		}
-		var req ExclusionRequest
+		var req v1.ExclusionRequest
 		if !h.decodeAdmin(w, r, &req, "service, slo, from, to or duration, reason and approver") {
 			return
 		}
@@ -57,7 +38,7 @@ func (h *Handler) routeExclusions(x Exclusions) {
 		h.answerAdmin(w, rec, found, err, fmt.Sprintf("unknown SLO %s/%s: no loaded SLO has that service and name", req.Service, req.SLO))
 	}))
 	h.route(conventions.PathWithdraw, conventions.PathWithdraw, []string{http.MethodPost}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req WithdrawRequest
+		var req v1.WithdrawRequest
 		if !h.decodeAdmin(w, r, &req, "who and reason") {
 			return
 		}
@@ -71,13 +52,13 @@ func (h *Handler) routeExclusions(x Exclusions) {
 // fields, for the message); false when it answered.
 func (h *Handler) decodeAdmin(w http.ResponseWriter, r *http.Request, v any, fields string) bool {
 	if !h.opts.EnableAdmin {
-		h.respondError(w, http.StatusForbidden, "unavailable", "admin APIs are disabled: start slokeeper with --web.enable-admin-api")
+		h.respondError(w, http.StatusForbidden, v1.ErrUnavailable, "admin APIs are disabled: start slokeeper with --web.enable-admin-api")
 		return false
 	}
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		h.respondError(w, http.StatusBadRequest, "bad_data", "the body must be a JSON object with "+fields+": "+err.Error())
+		h.respondError(w, http.StatusBadRequest, v1.ErrBadData, "the body must be a JSON object with "+fields+": "+err.Error())
 		return false
 	}
 	return true
@@ -86,11 +67,11 @@ func (h *Handler) decodeAdmin(w http.ResponseWriter, r *http.Request, v any, fie
 func (h *Handler) answerAdmin(w http.ResponseWriter, rec any, found bool, err error, notFound string) {
 	switch {
 	case !found:
-		h.respondError(w, http.StatusNotFound, "not_found", notFound)
+		h.respondError(w, http.StatusNotFound, v1.ErrNotFound, notFound)
 	case errors.Is(err, ErrInternal):
-		h.respondError(w, http.StatusInternalServerError, "internal", err.Error())
+		h.respondError(w, http.StatusInternalServerError, v1.ErrInternal, err.Error())
 	case err != nil:
-		h.respondError(w, http.StatusBadRequest, "bad_data", err.Error())
+		h.respondError(w, http.StatusBadRequest, v1.ErrBadData, err.Error())
 	default:
 		h.respond(w, rec)
 	}

@@ -12,20 +12,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slokeeper/slokeeper/internal/web"
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 )
 
 type exclusions struct{ fail error }
 
 func (x exclusions) List() any { return []string{"the list"} }
 
-func (x exclusions) Add(req web.ExclusionRequest) (any, bool, error) {
+func (x exclusions) Add(req v1.ExclusionRequest) (any, bool, error) {
 	if req.SLO != "availability" {
 		return nil, false, nil
 	}
 	return map[string]string{"id": "1"}, true, x.fail
 }
 
-func (x exclusions) Withdraw(id string, _ web.WithdrawRequest) (any, bool, error) {
+func (x exclusions) Withdraw(id string, _ v1.WithdrawRequest) (any, bool, error) {
 	return map[string]string{"id": id}, id == "1", x.fail
 }
 

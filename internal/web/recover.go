@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"runtime/debug"
+
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 )
 
 // recoverPanics answers a panic in next with a 500 in the API's error envelope, logs it with its stack and counts
@@ -34,7 +36,7 @@ func (h *Handler) recoverPanics(name string, next http.Handler) http.Handler {
 			if tw.wrote {
 				panic(http.ErrAbortHandler)
 			}
-			h.respondError(w, http.StatusInternalServerError, "internal",
+			h.respondError(w, http.StatusInternalServerError, v1.ErrInternal,
 				"internal error answering "+name+": this is a bug; the daemon's log has the details")
 		}()
 		next.ServeHTTP(tw, r)

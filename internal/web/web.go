@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/promslog"
 
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
@@ -70,7 +71,7 @@ type Options struct {
 	// Override applies POST /api/v1/freeze/{service}: a manual override of a service's freeze. It returns the
 	// service's new state, or an error for bad input (400) and found false for an unknown service (404). Only
 	// served with EnableAdmin (403 otherwise); nil: 404.
-	Override func(service string, req OverrideRequest) (state any, found bool, err error)
+	Override func(service string, req v1.OverrideRequest) (state any, found bool, err error)
 	// Exclusions serves /api/v1/exclusions (list; create and withdraw with EnableAdmin). Nil: 404.
 	Exclusions Exclusions
 	// EnableAdmin allows the administrative endpoints (overrides, exclusions), like Prometheus'
@@ -222,28 +223,15 @@ func (h *Handler) reload(w http.ResponseWriter, _ *http.Request) {
 	h.logger.Info("Reloaded on HTTP request")
 }
 
-// apiSuccess and apiError are the envelopes of Prometheus' HTTP API. Data is present on success even when empty.
-type apiSuccess struct {
-	Status string `json:"status"`
-	Data   any    `json:"data"`
-}
-
-type apiError struct {
-	Status    string `json:"status"`
-	ErrorType string `json:"errorType"`
-	Error     string `json:"error"`
-	Data      any    `json:"data,omitempty"`
-}
-
 // respond writes data in a success envelope, or an error envelope with status 500 when data does not marshal.
 func (h *Handler) respond(w http.ResponseWriter, data any) { h.respondCode(w, http.StatusOK, data) }
 
 // respondCode answers data in the API's success envelope with code.
 func (h *Handler) respondCode(w http.ResponseWriter, code int, data any) {
-	body, err := json.Marshal(apiSuccess{Status: "success", Data: data})
+	body, err := json.Marshal(v1.Success(data))
 	if err != nil {
 		h.logger.Error("Couldn't encode API response", "err", err)
-		body, _ = json.Marshal(apiError{Status: "error", ErrorType: "internal", Error: "couldn't encode response: " + err.Error()})
+		body, _ = json.Marshal(v1.Failure(v1.ErrInternal, "couldn't encode response: "+err.Error(), nil))
 		code = http.StatusInternalServerError
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -263,16 +251,16 @@ func (h *Handler) gate(w http.ResponseWriter, r *http.Request) {
 	case GateRefused:
 		h.respondCode(w, http.StatusLocked, decision)
 	case GateNotYet:
-		h.respondError(w, http.StatusServiceUnavailable, "unavailable", fmt.Sprintf(
+		h.respondError(w, http.StatusServiceUnavailable, v1.ErrUnavailable, fmt.Sprintf(
 			"the budgets of service %q are not known yet: the daemon decides once it has evaluated them, within a minute or two of its start", service))
 	case GateBlind:
 		msg := fmt.Sprintf("service %q: the gate does not know enough to let the change through", service)
 		if r, ok := decision.(interface{ Why() string }); ok {
 			msg = fmt.Sprintf("service %q: %s", service, r.Why())
 		}
-		h.respondErrorData(w, http.StatusServiceUnavailable, "unavailable", msg, decision)
+		h.respondErrorData(w, http.StatusServiceUnavailable, v1.ErrUnavailable, msg, decision)
 	default:
-		h.respondError(w, http.StatusNotFound, "not_found", fmt.Sprintf("unknown service %q: no loaded SLO belongs to it", service))
+		h.respondError(w, http.StatusNotFound, v1.ErrNotFound, fmt.Sprintf("unknown service %q: no loaded SLO belongs to it", service))
 	}
 }
 
@@ -294,19 +282,8 @@ const (
 	GateBlind
 )
 
-// OverrideRequest is the body of POST /api/v1/freeze/{service}.
-type OverrideRequest struct {
-	// Action is "lift" (no freeze until it expires) or "set" (frozen until it expires).
-	Action string `json:"action"`
-	// Who and Reason go to the audit trail; both are required.
-	Who    string `json:"who"`
-	Reason string `json:"reason"`
-	// Duration is how long the override lasts, in Prometheus' duration syntax (e.g. 24h).
-	Duration string `json:"duration"`
-}
-
 func (h *Handler) override(w http.ResponseWriter, r *http.Request) {
-	var req OverrideRequest
+	var req v1.OverrideRequest
 	if !h.decodeAdmin(w, r, &req, "action, who, reason and duration") {
 		return
 	}
@@ -327,15 +304,15 @@ func (h *Handler) index(w http.ResponseWriter, _ *http.Request) {
 }
 
 // respondError answers an error in the API's envelope.
-func (h *Handler) respondError(w http.ResponseWriter, code int, errorType, msg string) {
+func (h *Handler) respondError(w http.ResponseWriter, code int, errorType v1.ErrorType, msg string) {
 	h.respondErrorData(w, code, errorType, msg, nil)
 }
 
 // respondErrorData is respondError with data in the envelope (as Prometheus' API has for some errors).
-func (h *Handler) respondErrorData(w http.ResponseWriter, code int, errorType, msg string, data any) {
-	body, err := json.Marshal(apiError{Status: "error", ErrorType: errorType, Error: msg, Data: data})
+func (h *Handler) respondErrorData(w http.ResponseWriter, code int, errorType v1.ErrorType, msg string, data any) {
+	body, err := json.Marshal(v1.Failure(errorType, msg, data))
 	if err != nil {
-		body, _ = json.Marshal(apiError{Status: "error", ErrorType: errorType, Error: msg})
+		body, _ = json.Marshal(v1.Failure(errorType, msg, nil))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)

@@ -22,6 +22,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/slokeeper/slokeeper/internal/web"
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 )
 
 func TestMain(m *testing.M) {
@@ -452,7 +453,7 @@ func TestStatusPage(t *testing.T) {
 }
 
 func TestOverride(t *testing.T) {
-	override := func(service string, req web.OverrideRequest) (any, bool, error) {
+	override := func(service string, req v1.OverrideRequest) (any, bool, error) {
 		switch {
 		case service != "payments":
 			return nil, false, nil

@@ -25,6 +25,8 @@ GOLDEN_PKGS := ./pkg/generate/ ./pkg/routing/ ./internal/web/
 FUZZTIME    ?= 60s
 # Every go test run has a timeout of its own, per package binary.
 TEST_TIMEOUT ?= 15m
+# The command-line reference, generated from the kingpin app (`make docs`).
+CLI_DOC := docs/command-line/$(BIN).md
 # Parallel tests per package binary. pkg/app's end-to-end tests mostly wait (for tiles, alerts, a real Prometheus):
 # more of them at once than the two cores keeps that package well inside its timeout.
 TEST_PARALLEL ?= 4
@@ -87,13 +89,33 @@ update-golden: ## Rewrite the golden files of GOLDEN_PKGS from the current code.
 	@echo ">> updating golden files"
 	$(GO) test -timeout $(TEST_TIMEOUT) $(GOLDEN_PKGS) -run Golden -update
 
+.PHONY: docs
+docs: ## Regenerate docs/command-line/slokeeper.md from the CLI's commands and flags.
+	@echo ">> writing $(CLI_DOC)"
+	@mkdir -p $(dir $(CLI_DOC))
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) run ./cmd/$(BIN) --write-documentation > "$$tmp/$(notdir $(CLI_DOC))"; \
+	cp "$$tmp/$(notdir $(CLI_DOC))" $(CLI_DOC)
+
+.PHONY: check-docs
+check-docs: ## Fail if a relative link or #anchor of a Markdown file points nowhere.
+	@echo ">> checking the documentation's links"
+	$(GO) run ./hack/doclinks
+
 .PHONY: check-generated
-check-generated: ## Fail if rules/ or the golden files are stale.
+check-generated: ## Fail if rules/, docs/command-line/ or the golden files are stale.
 	@echo ">> checking that $(RULES_DIR)/ is up to date"
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(GO) run ./cmd/$(BIN) generate --tests -o "$$tmp" $(EXAMPLES); \
 	if ! diff -r $(RULES_DIR) "$$tmp"; then \
 		echo "rules/ is stale: run 'make generate'" >&2; \
+		exit 1; \
+	fi
+	@echo ">> checking that $(CLI_DOC) is up to date"
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) run ./cmd/$(BIN) --write-documentation > "$$tmp/$(notdir $(CLI_DOC))"; \
+	if ! diff -u $(CLI_DOC) "$$tmp/$(notdir $(CLI_DOC))"; then \
+		echo "$(CLI_DOC) is stale: run 'make docs'" >&2; \
 		exit 1; \
 	fi
 	@echo ">> checking that the golden files are up to date"
@@ -183,9 +205,10 @@ test-short: ## Run the Go tests in short mode, without the race detector.
 	$(GO) test -short -timeout $(TEST_TIMEOUT) ./...
 
 .PHONY: test
-test: ## Run what CI runs: vet, style, tools, unit, check-generated, check-mixin, promtool-check, promtool-test.
+test: ## Run what CI runs: vet, style, check-docs, tools, unit, check-generated, check-mixin, promtool-check, promtool-test.
 	@$(MAKE) --no-print-directory vet
 	@$(MAKE) --no-print-directory style
+	@$(MAKE) --no-print-directory check-docs
 	@$(MAKE) --no-print-directory tools
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory check-generated
@@ -238,8 +261,8 @@ $(ALERTMANAGER_BIN):
 	$(ALERTMANAGER_BIN) --version 2>&1 | head -1
 
 .PHONY: bench
-bench: ## Run the benchmarks under pkg/ and cmd/ and keep the output in bench.out.
-	$(GO) test -p 1 -timeout 60m -run '^$$' -bench . -benchmem ./pkg/... ./cmd/... | tee bench.out
+bench: ## Run the benchmarks under pkg/, internal/ and cmd/ and keep the output in bench.out.
+	$(GO) test -p 1 -timeout 60m -run '^$$' -bench . -benchmem ./pkg/... ./internal/... ./cmd/... | tee bench.out
 
 .PHONY: fuzz
 fuzz: ## Fuzz spec loading (FuzzLoad) for FUZZTIME (default 60s).

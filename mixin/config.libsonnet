@@ -28,7 +28,7 @@
     // orange and below 0 red (the default policy warns at 0.25 and freezes at 0).
     budgetLow: 0.25,
     // Burn rates drawn on the burn-rate graphs: the factors of slokeeper's page and ticket alerts for periods
-    // of whole days from 3 days up (see "The windows" in the README).
+    // of whole days from 3 days up (see "The windows" in docs/rules.md).
     burnRateThresholds: {
       page: [14.4, 6],
       ticket: [3, 1],

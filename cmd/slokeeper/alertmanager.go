@@ -38,7 +38,7 @@ func (c *alertmanagerCommand) run(_ *slog.Logger, stdout, stderr io.Writer) int 
 		return 1
 	}
 	if cfg.Escalation == nil {
-		fmt.Fprintf(stderr, "slokeeper alertmanager: %s has no escalation: block; add one naming the teams' receivers (see the README)\n", c.configFile)
+		fmt.Fprintf(stderr, "slokeeper alertmanager: %s has no escalation: block; add one naming the teams' receivers (see docs/routing.md)\n", c.configFile)
 		return 1
 	}
 	frag, err := routing.Generate(*cfg.Escalation)

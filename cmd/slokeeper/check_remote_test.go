@@ -64,7 +64,7 @@ func TestCheckRemote(t *testing.T) {
 	dir := t.TempDir()
 	spec := writeSpec(t, dir, "api.yaml", remoteSpec)
 
-	// The README's shape: external labels beside remote_read, filter_external_labels left at its default.
+	// The shape docs/daemon.md shows: external labels beside remote_read, filter_external_labels left at its default.
 	code, out, errOut := runCLI(t, "check", "--config.file="+checkConfig(t, dir, prom.RemoteReadURL(), ""), spec)
 	require.Equal(t, 1, code, errOut)
 	require.Empty(t, out)

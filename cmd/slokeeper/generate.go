@@ -44,7 +44,7 @@ func (c *generateCommand) register(app *kingpin.Application) {
 	cmd.Flag("format", "Rule file format: prometheus (Prometheus, Thanos, Mimir rulers) or prometheus-operator (PrometheusRule resources).").
 		Default(string(generate.FormatPrometheus)).EnumVar(&c.format, string(generate.FormatPrometheus), string(generate.FormatPrometheusOperator))
 	cmd.Flag("window.min", "Shortest window of any rule. Every ratio is averaged from rates over it, so it must span at least two scrapes (four is safer) and the rule evaluation interval; lower it only if you scrape faster than every minute. Short periods have their fastest windows raised to it.").
-		Default(slo.DefaultMinWindow.String()).SetValue(&c.minWindow)
+		Default(model.Duration(slo.DefaultMinWindow).String()).SetValue(&c.minWindow)
 	cmd.Flag("group-by", "How rules are grouped: slo (three groups per SLO: a slow or failing SLO never delays another, and rulers that shard by group spread them) or service (the SLOs of a service share their groups: far fewer groups with many SLOs; what `slokeeper run` evaluates).").
 		Default(string(generate.GroupBySLO)).EnumVar(&c.groupBy, string(generate.GroupBySLO), string(generate.GroupByService))
 	cmd.Flag("gate.url", "Base URL of the slokeeper daemon (e.g. http://slokeeper:9099): alerts then link to their service's deploy gate in a gate_url annotation.").

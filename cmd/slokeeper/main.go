@@ -44,6 +44,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 
 	logCfg := &promslog.Config{Writer: stderr}
 	promslogflag.AddFlags(app, logCfg)
+	addDocumentationFlag(app, stdout)
 
 	checkCmd := &checkCommand{}
 	checkCmd.register(app)

@@ -44,7 +44,7 @@ func (c *runCommand) register(a *kingpin.Application) {
 		Default("").StringVar(&c.opts.WebConfigFile)
 	c.cmd.Flag("web.enable-lifecycle", "Enable reloads over HTTP (POST /-/reload).").
 		BoolVar(&c.opts.EnableLifecycle)
-	c.cmd.Flag("web.enable-admin-api", "Enable administrative endpoints: manual overrides of a feature freeze (POST /api/v1/freeze/<service>, used by `slokeeper freeze`).").
+	c.cmd.Flag("web.enable-admin-api", "Enable administrative endpoints: manual overrides of a feature freeze (POST /api/v1/freeze/<service>, used by `slokeeper freeze`) and ad hoc exclusions (POST /api/v1/exclusions, used by `slokeeper exclude`).").
 		BoolVar(&c.opts.EnableAdminAPI)
 	c.registerReceiver()
 	c.cmd.Flag("web.max-connections", "Maximum number of HTTP connections served at once; more wait.").

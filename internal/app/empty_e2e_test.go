@@ -19,7 +19,7 @@ import (
 	c "github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
-// writeExternalLabelsConfig writes the README's example shape: global.external_labels beside a remote_read to
+// writeExternalLabelsConfig writes the example shape of docs/daemon.md: global.external_labels beside a remote_read to
 // url, with filter (the filter_external_labels line, or "" for Prometheus' default, true).
 func writeExternalLabelsConfig(t *testing.T, dir, url, filter string) string {
 	t.Helper()

@@ -17,7 +17,7 @@ import (
 )
 
 // outageBound is the largest relative difference TestOutageDoesNotRefillBudget accepts between the budget of a
-// daemon that saw its Prometheus hang and go down and the budget of one that did not (README, History and
+// daemon that saw its Prometheus hang and go down and the budget of one that did not (docs/daemon.md, History and
 // backfill). Under steady errors every ratio is the same with or without the lost minutes, so the budgets agree
 // up to rounding.
 const outageBound = 0.001

@@ -18,7 +18,7 @@ import (
 )
 
 // specFixBound is the largest relative difference TestFixedSpecRewritesHistory accepts between the budget of a
-// daemon whose spec was fixed and the budget of one started with the fixed spec (README, History and backfill).
+// daemon whose spec was fixed and the budget of one started with the fixed spec (docs/daemon.md, History and backfill).
 const specFixBound = 0.001
 
 // latencySpec is a latency SLO of the shop at threshold (a Prometheus duration): 90 % of the requests under it.

@@ -4,7 +4,7 @@ package evaluator
 //
 //  1. BenchmarkCycle: 1,000 SLOs evaluate in under 10% of a 30s interval (slos=100 shows how it scales). Not met
 //     since the page windows are stitched: 22% of 30s, where the averaged ones measured 12.3% beside them (7.7% on
-//     a quieter day); see the README.
+//     a quieter day); see docs/performance.md.
 //  2. BenchmarkCyclePeriod: the cost of a cycle does not grow with the SLO period (7d vs 30d vs 90d, ±20%).
 //  3. BenchmarkSamplesTouched: samples the engine touches per cycle, for our rules, for Sloth's rule shapes and for
 //     the naive rules that compute every window straight from the raw series.

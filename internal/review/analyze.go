@@ -8,7 +8,7 @@ import (
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
-// The rules of the review; the README's "Reviewing SLOs" states them, keep the two in step.
+// The rules of the review; docs/review.md states them, keep the two in step.
 const (
 	// tightenBudgetShare: tighten the objective when every slice used at most this share of its budget.
 	tightenBudgetShare = 0.25

@@ -21,5 +21,5 @@
 //   - Apply writes accepted targets and a review record back into the spec files, splicing new scalars into
 //     the original text at the positions of their YAML nodes, so comments and formatting stay as they were.
 //
-// The rules and their thresholds are constants in analyze.go; the README's "Reviewing SLOs" states them.
+// The rules and their thresholds are constants in analyze.go; docs/review.md states them.
 package review

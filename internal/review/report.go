@@ -55,7 +55,7 @@ func (k Kind) title() string {
 // Confidence says how much data a finding stands on.
 type Confidence string
 
-// The confidences (the rule is in the README, "Reviewing SLOs").
+// The confidences (the rule is in docs/review.md).
 const (
 	ConfidenceHigh   Confidence = "high"
 	ConfidenceMedium Confidence = "medium"

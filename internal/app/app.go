@@ -183,10 +183,10 @@ func New(o Options) (_ *App, err error) {
 	}
 	retention := time.Duration(cfg.Storage.Retention)
 	if retention == 0 {
-		retention = max(storage.DefaultRetention, specs.longestPeriod+24*time.Hour)
+		retention = max(storage.DefaultRetention, specs.catalog.LongestPeriod()+24*time.Hour)
 	}
 	so := storage.Options{Dir: cfg.Storage.Path, Retention: retention, Logger: a.logger}
-	if err := so.CheckRetention(specs.longestPeriod); err != nil {
+	if err := so.CheckRetention(specs.catalog.LongestPeriod()); err != nil {
 		return nil, fmt.Errorf("couldn't start: %w (storage.retention)", err)
 	}
 
@@ -420,7 +420,7 @@ func (a *App) snapshotLoop(ctx context.Context) {
 		}
 		last = time.Now()
 		specs := a.loaded.Load()
-		snap, err := budget.Compute(ctx, budget.Options{Query: query, Known: specs.known, Loaded: specs.loaded}, time.Now())
+		snap, err := budget.Compute(ctx, budget.Options{Query: query, Catalog: specs.catalog}, time.Now())
 		if err != nil {
 			if ctx.Err() == nil {
 				a.metrics.snapshotFailures.Inc()

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/prometheus/model/rulefmt"
 
 	"github.com/slokeeper/slokeeper/internal/budget"
+	"github.com/slokeeper/slokeeper/internal/catalog"
 	"github.com/slokeeper/slokeeper/internal/config"
 	"github.com/slokeeper/slokeeper/internal/evaluator"
 	"github.com/slokeeper/slokeeper/internal/exclusion"
@@ -29,22 +30,16 @@ type loadedSpecs struct {
 	slos    []*slo.SLO
 	groups  map[string][]rulefmt.RuleGroup // by spec file; nil once applied
 	targets []evaluator.Target
-	ids     map[string]bool // service/slo
-	// loaded lists the SLOs for the budget snapshot, which lists each even before it has a recorded series.
-	loaded        []budget.Loaded
-	longestPeriod time.Duration
-	// policies maps an SLO id to its policy name ("" for the default); servicePolicies and serviceLayers
-	// are the policies and the layer of each service's SLOs.
-	policies        map[string]string
-	servicePolicies map[string][]string
-	serviceLayers   map[string]string
-	// runbooks maps an SLO id to its runbook URL, for the policy's alerts.
-	runbooks map[string]string
+	// catalog is what the specs say of the SLOs the rules run, and of their services.
+	catalog *catalog.Catalog
 	// exclusions maps an SLO id to its exclusions, for /api/v1/slos.
 	exclusions map[string][]budget.Exclusion
 }
 
-func (l *loadedSpecs) known(service, name string) bool { return l.ids[service+"/"+name] }
+func (l *loadedSpecs) known(service, name string) bool {
+	_, ok := l.catalog.Lookup(service, name)
+	return ok
+}
 
 // demoMinCoverage is the demo's min_coverage: its history covers a tenth of the examples' periods.
 const demoMinCoverage = 0.1
@@ -103,9 +98,7 @@ func (a *App) buildSpecs(cfg *config.Config, files []string, parsed []*slo.SLO) 
 		return nil, err
 	}
 	now := time.Now()
-	l := &loadedSpecs{files: files, parsed: parsed, groups: map[string][]rulefmt.RuleGroup{}, ids: map[string]bool{}, policies: map[string]string{},
-		runbooks: map[string]string{}, exclusions: map[string][]budget.Exclusion{}}
-	l.servicePolicies, l.serviceLayers = servicesOf(parsed)
+	l := &loadedSpecs{files: files, parsed: parsed, groups: map[string][]rulefmt.RuleGroup{}, exclusions: map[string][]budget.Exclusion{}}
 	for _, f := range files {
 		l.groups[f] = []rulefmt.RuleGroup{} // a file without SLOs still replaces its old groups
 	}
@@ -119,13 +112,9 @@ func (a *App) buildSpecs(cfg *config.Config, files []string, parsed []*slo.SLO) 
 			return nil, err
 		}
 		l.targets = append(l.targets, t)
-		l.ids[s.ID()] = true
-		l.loaded = append(l.loaded, budget.Loaded{Service: s.Service, SLO: s.Name, Layer: string(s.Layer), Owner: s.Owner})
-		l.policies[s.ID()] = s.Policy
-		l.runbooks[s.ID()] = s.Alerting.RunbookURL
 		l.exclusions[s.ID()] = statusExclusions(s.Exclusions)
-		l.longestPeriod = max(l.longestPeriod, s.Period)
 	}
+	l.catalog = catalog.New(l.slos, o.Windows)
 	for f, gs := range l.groups {
 		l.groups[f] = generate.MergeGroups(gs)
 	}
@@ -236,7 +225,7 @@ func (a *App) reload() error {
 	if err != nil {
 		return err
 	}
-	if err := a.storage.CheckRetention(specs.longestPeriod); err != nil {
+	if err := a.storage.CheckRetention(specs.catalog.LongestPeriod()); err != nil {
 		return fmt.Errorf("couldn't reload: %w (restart with a longer storage.retention)", err)
 	}
 	a.watchHash = a.fingerprint(cfg)

@@ -84,23 +84,28 @@ func (p *policyRun) evaluate(snap *budget.Snapshot, cfg *config.Config, specs *l
 	budgets := make([]policy.Budget, 0, len(snap.SLOs))
 	seen := make(map[string]bool, len(snap.SLOs))
 	for _, s := range snap.SLOs {
-		id := slo.ID(s.Service, s.SLO)
-		seen[id] = true
+		c, ok := specs.catalog.Lookup(s.Service, s.SLO)
+		if !ok {
+			continue // a snapshot of the previous catalog, just after a reload
+		}
+		seen[c.ID()] = true
 		remaining := s.BudgetRemaining
 		if !s.Current {
 			remaining = math.NaN() // stale numbers neither freeze nor lift; the gate closes on them
 		}
 		budgets = append(budgets, policy.Budget{
 			Service: s.Service, SLO: s.SLO, Owner: s.Owner, Layer: slo.Layer(s.Layer),
-			Policy: specs.policies[id], Remaining: remaining,
+			Policy: c.Policy, Remaining: remaining,
 			Coverage: s.Coverage, Events: s.EventsTotal, Paging: pageAlerts(s),
 		})
 	}
-	// A loaded SLO without any recorded series (no data, failing rules, a full disk) has an unknown budget too.
-	for _, s := range specs.slos {
-		if !seen[s.ID()] {
-			budgets = append(budgets, policy.Budget{Service: s.Service, SLO: s.Name, Owner: s.Owner, Layer: s.Layer,
-				Policy: s.Policy, Remaining: math.NaN()})
+	// The snapshot lists every SLO of the catalog it was computed with, one without any recorded series (no data,
+	// failing rules, a full disk) with an unknown budget; an SLO a reload just added is not in it yet, and its
+	// budget is unknown too.
+	for _, c := range specs.catalog.SLOs() {
+		if !seen[c.ID()] {
+			budgets = append(budgets, policy.Budget{Service: c.Service, SLO: c.Name, Owner: c.Owner, Layer: c.Layer,
+				Policy: c.Policy, Remaining: math.NaN()})
 		}
 	}
 	p.mtx.Lock()
@@ -163,17 +168,20 @@ func (p *policyRun) exportLocked(specs *loadedSpecs, now time.Time) {
 			active[name] = true
 		}
 	}
-	p.collector.Set(p.state, specs.serviceLayers, active)
+	p.collector.Set(p.state, specs.catalog, active)
 }
 
 // gate is the deploy gate's decision for service; it logs changes let through a freeze by their class.
 func (p *policyRun) gate(service, changeClass string) (any, web.GateAnswer) {
 	cfg, specs := p.app.cfg.Load(), p.app.loaded.Load()
-	req := policy.GateRequest{Service: service, ChangeClass: changeClass, Policies: specs.servicePolicies[service],
-		Now: p.now(), MaxAge: p.maxAge(cfg)}
+	svc, loaded := specs.catalog.Service(service)
+	req := policy.GateRequest{Service: service, ChangeClass: changeClass, Now: p.now(), MaxAge: p.maxAge(cfg)}
+	if loaded {
+		req.Policies = svc.Policies
+	}
 	d, ok := p.decide(cfg.Policies, req)
 	if !ok {
-		if _, loaded := specs.servicePolicies[service]; loaded {
+		if loaded {
 			return nil, web.GateNotYet
 		}
 		return nil, web.GateUnknownService
@@ -218,25 +226,6 @@ func (p *policyRun) snapshot() any {
 	}
 	slices.SortFunc(out, func(a, b *policy.Service) int { return strings.Compare(a.Service, b.Service) })
 	return out
-}
-
-// servicesOf derives, per service, the policies of its SLOs and the layer they are in (the lowest of several).
-func servicesOf(slos []*slo.SLO) (policies map[string][]string, layers map[string]string) {
-	policies, layers = map[string][]string{}, map[string]string{}
-	rank := map[slo.Layer]int{slo.LayerProduct: 0, slo.LayerService: 1, slo.LayerInfrastructure: 2}
-	for _, s := range slos {
-		name := s.Policy
-		if name == "" {
-			name = policy.DefaultName
-		}
-		if !slices.Contains(policies[s.Service], name) {
-			policies[s.Service] = append(policies[s.Service], name)
-		}
-		if l, ok := layers[s.Service]; !ok || rank[s.Layer] > rank[slo.Layer(l)] {
-			layers[s.Service] = string(s.Layer)
-		}
-	}
-	return policies, layers
 }
 
 // override applies a manual override of service's freeze at now and evaluates the policy again over the latest

@@ -17,10 +17,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slokeeper/slokeeper/internal/budget"
+	"github.com/slokeeper/slokeeper/internal/catalog"
 	"github.com/slokeeper/slokeeper/internal/config"
 	"github.com/slokeeper/slokeeper/internal/policy"
 	"github.com/slokeeper/slokeeper/internal/web"
 	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
+	"github.com/slokeeper/slokeeper/pkg/generate"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
@@ -34,11 +36,7 @@ func policyApp(t *testing.T, dir string, slos []*slo.SLO) *App {
 	cfg.Policies["strict"] = policy.Policy{Name: "strict", FreezeAt: 0.2, WarnAt: 0.5, LiftAt: 0.4, Exempt: []string{}}
 	require.NoError(t, checkPolicies(cfg, slos))
 	a.cfg.Store(cfg)
-	specs := &loadedSpecs{slos: slos, policies: map[string]string{}}
-	for _, s := range slos {
-		specs.policies[s.ID()] = s.Policy
-	}
-	specs.servicePolicies, specs.serviceLayers = servicesOf(slos)
+	specs := &loadedSpecs{slos: slos, catalog: catalog.New(slos, generate.Options{}.Windows)}
 	a.loaded.Store(specs)
 	require.NoError(t, a.openPolicy(cfg))
 	// The gate asks a second after the last evaluation (never, before the first): its budgets are fresh.
@@ -114,7 +112,6 @@ slo_freeze_active{layer="product",owner="team-shop",service="shop"} 0
 func TestPolicyAlerts(t *testing.T) {
 	slos := []*slo.SLO{{Service: "pay", Name: "avail", Layer: slo.LayerService, Alerting: slo.Alerting{RunbookURL: "https://runbooks.example/pay"}}}
 	a := policyApp(t, t.TempDir(), slos)
-	a.loaded.Load().runbooks = map[string]string{"pay/avail": "https://runbooks.example/pay"}
 	var sent [][]*notifier.Alert
 	u, _ := url.Parse("http://slokeeper.example:9099")
 	a.policy.alerter = &policyAlerter{send: func(as ...*notifier.Alert) { sent = append(sent, as) }, externalURL: u,

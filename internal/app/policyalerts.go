@@ -42,7 +42,10 @@ func (p *policyAlerter) alertsOf(st policy.State, specs *loadedSpecs) map[uint64
 	out := map[uint64]*notifier.Alert{}
 	add := func(a *notifier.Alert) { out[a.Labels.Hash()] = a }
 	for _, svc := range st.Services {
-		layer := specs.serviceLayers[svc.Service]
+		var layer slo.Layer
+		if s, ok := specs.catalog.Service(svc.Service); ok {
+			layer = s.Layer
+		}
 		gate := strings.TrimSuffix(p.externalURL.String(), "/") + c.GatePath(svc.Service)
 		base := func(name, tier, severity string, l slo.Layer) labels.Labels {
 			return labels.FromStrings(labels.AlertName, name, c.LabelService, svc.Service, c.LabelOwner, svc.Owner,
@@ -51,7 +54,7 @@ func (p *policyAlerter) alertsOf(st policy.State, specs *loadedSpecs) map[uint64
 		switch svc.Status {
 		case policy.StatusFrozen:
 			add(&notifier.Alert{
-				Labels: base(c.AlertFeatureFreeze, string(slo.TierTicket), c.DefaultTicketSeverity, slo.Layer(layer)),
+				Labels: base(c.AlertFeatureFreeze, string(slo.TierTicket), c.DefaultTicketSeverity, layer),
 				Annotations: labels.FromStrings(
 					c.AnnotationSummary, fmt.Sprintf("%s is in a feature freeze: its error budget is spent.", svc.Service),
 					c.AnnotationDescription, fmt.Sprintf("%s has been frozen since %s: %s. Only changes of an exempt class may ship until the budget recovers.", svc.Service, svc.Since.UTC().Format(time.RFC3339), svc.Reason),
@@ -78,8 +81,8 @@ func (p *policyAlerter) sloAlert(svc *policy.Service, t policy.Trigger, name str
 	lb := labels.NewBuilder(labels.FromStrings(labels.AlertName, name, c.LabelService, svc.Service, c.LabelSLO, t.SLO,
 		c.LabelOwner, svc.Owner, c.LabelLayer, string(t.Layer), c.LabelSeverity, severity, c.LabelTier, string(tier)))
 	ann := labels.NewBuilder(labels.FromStrings(c.AnnotationSummary, summary, c.AnnotationDescription, description, c.AnnotationGateURL, gate))
-	if u := specs.runbooks[slo.ID(svc.Service, t.SLO)]; u != "" {
-		ann.Set(c.AnnotationRunbookURL, u)
+	if s, ok := specs.catalog.Lookup(svc.Service, t.SLO); ok && s.RunbookURL != "" {
+		ann.Set(c.AnnotationRunbookURL, s.RunbookURL)
 	}
 	return &notifier.Alert{Labels: lb.Labels(), Annotations: ann.Labels(), StartsAt: svc.Since, GeneratorURL: gate}
 }

@@ -9,12 +9,12 @@
 // many SLOs there are; the join on (service, slo) and grouping labels happens
 // here, in memory.
 //
-// Grouping labels are told apart from the static labels an SLO spec may set
-// (which every series of the SLO carries, metadata included) by the metadata
-// series: a label of a data series that its SLO's metadata series lack is a
-// grouping label. Until the metadata of an SLO has been recorded (the budget
-// group may run a little after the first SLI evaluation), a label counts as a
-// grouping label when its value differs between the SLO's series.
+// What the specs say comes from the catalog (internal/catalog): which SLOs are
+// loaded, their layer, owner, objective, period, grouping labels and windows.
+// The TSDB gives only numbers: a series is matched to its SLO by service and
+// slo, to its group by the SLO's grouping labels, and to its window by the
+// recorded name of that window. The package must not know how the specs are
+// loaded, how the rules are generated or how the snapshot is served.
 package budget
 
 import (
@@ -25,11 +25,13 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
 
+	"github.com/slokeeper/slokeeper/internal/catalog"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
 
@@ -42,20 +44,15 @@ type QueryFunc func(ctx context.Context, query string, ts time.Time) (promql.Vec
 type Options struct {
 	// Query runs the bulk queries. Required.
 	Query QueryFunc
-	// Known reports whether an SLO is currently loaded. SLOs it rejects are
-	// dropped even if their series linger in the TSDB. Nil keeps all.
-	Known func(service, slo string) bool
-	// Loaded lists the loaded SLOs: one without any recorded series still
-	// gets a Status, with every number unknown and Current false.
-	Loaded []Loaded
+	// Catalog is the loaded SLOs: each gets a Status (one without any recorded
+	// series too, every number unknown and Current false), and the series of
+	// SLOs it does not hold are dropped even if they linger in the TSDB.
+	// Required.
+	Catalog *catalog.Catalog
 	// MaxAge is how old an SLO's budget may be and still count as current.
 	// Default DefaultMaxAge.
 	MaxAge time.Duration
 }
-
-// Loaded is a loaded SLO: its name, and the layer and owner its status has
-// before its series say so.
-type Loaded struct{ Service, SLO, Layer, Owner string }
 
 // DefaultMaxAge is three evaluations of the budget group: one late
 // evaluation is not yet stale, three missed ones are.
@@ -161,21 +158,11 @@ type Window struct {
 	BurnRate float64 `json:"burn_rate"`
 }
 
-// Recorded series names that conventions builds per window or does not name.
-const (
-	// windowRatioPrefix prefixes conventions.ErrorRatio(w).
-	windowRatioPrefix = "slo:sli_error:ratio_rate"
-)
-
 type kind int
 
 const (
-	kindObjective kind = iota
-	kindErrorBudget
-	kindPeriod
-	kindUpdated
+	kindUpdated kind = iota
 	kindReviewSince
-	kindInfo
 	kindBudgetRemaining
 	kindRatioPeriod
 	kindErrorRatePeriod
@@ -185,63 +172,60 @@ const (
 	kindAlert
 )
 
-// isMeta reports whether series of kind k describe an SLO as a whole (no
-// grouping labels).
-func (k kind) isMeta() bool { return k <= kindInfo }
-
 type bulkQuery struct {
 	kind  kind
 	query string
 }
 
-// queries are all the queries of a snapshot: their number does not depend on
-// the number of SLOs.
-var queries = func() []bulkQuery {
+// queries are all the queries of a snapshot of c: their number does not depend on the number of SLOs.
+func queries(c *catalog.Catalog) []bulkQuery {
 	// Every generated series carries both labels; requiring them keeps
-	// foreign series out of the regular expression and ALERTS queries.
+	// foreign series out of the ALERTS query.
 	own := fmt.Sprintf("%s!=%q,%s!=%q", conventions.LabelService, "", conventions.LabelSLO, "")
 	named := func(k kind, name string) bulkQuery {
 		return bulkQuery{k, name + "{" + own + "}"}
 	}
+	windows := make([]string, 0, len(c.Windows()))
+	for _, w := range c.Windows() {
+		windows = append(windows, regexp.QuoteMeta(conventions.ErrorRatio(w)))
+	}
 	return []bulkQuery{
-		named(kindObjective, conventions.Objective),
-		named(kindErrorBudget, conventions.ErrorBudget),
-		named(kindPeriod, conventions.PeriodSeconds),
 		// The objective is recorded at every evaluation of the budget group, data or not.
 		{kindUpdated, "timestamp(" + conventions.Objective + "{" + own + "})"},
 		// Several series after a label change: the earliest clock (as the generated alert reads it).
 		{kindReviewSince, "min by (" + conventions.LabelService + ", " + conventions.LabelSLO + ") (" + conventions.ReviewSince + "{" + own + "})"},
-		named(kindInfo, conventions.Info),
 		named(kindBudgetRemaining, conventions.BudgetRemaining),
 		named(kindRatioPeriod, conventions.ErrorRatioPeriod),
 		named(kindErrorRatePeriod, conventions.ErrorRatePeriod),
 		named(kindTotalRatePeriod, conventions.TotalRatePeriod),
 		named(kindCoverage, conventions.PeriodCoverage),
-		{kindWindow, fmt.Sprintf("{%s=~%q,%s}", labels.MetricName, regexp.QuoteMeta(windowRatioPrefix)+".+", own)},
+		{kindWindow, fmt.Sprintf("{%s=~%q,%s}", labels.MetricName, strings.Join(windows, "|"), own)},
 		{kindAlert, fmt.Sprintf("%s{%s=%q,%s=%q,%s}", conventions.SeriesAlerts,
 			conventions.LabelAlertName, conventions.AlertBurn, conventions.LabelAlertState, "firing", own)},
 	}
-}()
+}
 
-// Queries returns the queries Compute runs for every snapshot, in order:
+// Queries returns the queries Compute runs for every snapshot of c, in order:
 // their number is fixed, whatever the number of SLOs.
-func Queries() []string {
-	qs := make([]string, len(queries))
-	for i, q := range queries {
-		qs[i] = q.query
+func Queries(c *catalog.Catalog) []string {
+	qs := queries(c)
+	out := make([]string, len(qs))
+	for i, q := range qs {
+		out[i] = q.query
 	}
-	return qs
+	return out
 }
 
 // Compute queries the recorded series at ts and joins them into a Snapshot.
 // Any query error fails it: the caller keeps its previous snapshot.
 func Compute(ctx context.Context, opts Options, ts time.Time) (*Snapshot, error) {
-	if opts.Query == nil {
-		return nil, errors.New("no query function given to compute SLO status")
+	if opts.Query == nil || opts.Catalog == nil {
+		return nil, errors.New("no query function or catalog given to compute SLO status")
 	}
-	j := joiner{known: opts.Known, slos: map[sloKey]*sloState{}, maxAge: cmp.Or(opts.MaxAge, DefaultMaxAge), at: ts}
-	results := make([]promql.Vector, len(queries))
-	for i, q := range queries {
+	j := newJoiner(opts.Catalog, cmp.Or(opts.MaxAge, DefaultMaxAge), ts)
+	qs := queries(opts.Catalog)
+	results := make([]promql.Vector, len(qs))
+	for i, q := range qs {
 		v, err := opts.Query(ctx, q.query, ts)
 		if err != nil {
 			return nil, fmt.Errorf("couldn't query %s for the SLO status snapshot: %w", q.query, err)
@@ -250,19 +234,8 @@ func Compute(ctx context.Context, opts Options, ts time.Time) (*Snapshot, error)
 		slices.SortFunc(v, func(a, b promql.Sample) int { return labels.Compare(a.Metric, b.Metric) })
 		results[i] = v
 	}
-	for i, q := range queries {
-		if q.kind != kindAlert {
-			j.add(q.kind, results[i])
-		}
-	}
-	for _, l := range opts.Loaded {
-		j.expect(l)
-	}
-	j.resolveGroups()
-	for i, q := range queries {
-		if q.kind == kindAlert {
-			j.addAlerts(results[i])
-		}
+	for i, q := range qs {
+		j.add(q.kind, results[i])
 	}
 	return &Snapshot{Time: ts, SLOs: j.statuses()}, nil
 }

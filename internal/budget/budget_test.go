@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/slokeeper/slokeeper/internal/budget"
+	"github.com/slokeeper/slokeeper/internal/catalog"
+	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
 // evalAt is the query time: the fixtures have samples every minute up to it.
@@ -136,7 +138,28 @@ func loaded(t *testing.T, script string) budget.QueryFunc {
 	return engineQuery(t, st)
 }
 
-func withoutLegacy(service, _ string) bool { return service != "legacy" }
+// fixtureWindows are the alert windows of the fixtures' SLOs, whatever the period.
+func fixtureWindows(time.Duration) slo.Windows {
+	return slo.Windows{Alerts: []slo.AlertWindow{{Short: 5 * time.Minute, Long: time.Hour}, {Short: 6 * time.Hour, Long: 3 * day}}}
+}
+
+// spec is an SLO as a spec file would define it.
+func spec(service, name, owner string, layer slo.Layer, objective string, period time.Duration, grouping ...string) *slo.SLO {
+	return &slo.SLO{Service: service, Name: name, Owner: owner, Layer: layer, Objective: slo.MustObjective(objective),
+		Period: period, Grouping: grouping}
+}
+
+// fixtureCatalog is what the specs of the fixture's SLOs say; legacy is not loaded any more, its series linger.
+func fixtureCatalog() *catalog.Catalog {
+	return catalog.New([]*slo.SLO{
+		spec("checkout", "journey-latency", "team-checkout", slo.LayerProduct, "95", 30*day),
+		spec("payments", "api-availability", "team-payments", slo.LayerService, "99.9", 30*day, "route"),
+		spec("payments", "api-latency", "team-payments", slo.LayerService, "95", 28*day),
+		spec("search", "query", "team-search", slo.LayerService, "99", 7*day),
+		spec("search", "suggest", "team-search", slo.LayerService, "99", 7*day),
+		spec("cart", "add", "team-cart", slo.LayerService, "99", 30*day, "route"),
+	}, fixtureWindows)
+}
 
 func key(s budget.Status) string {
 	k := s.Service + "/" + s.SLO
@@ -193,7 +216,7 @@ func win(d time.Duration, ratio, errorBudget float64) budget.Window {
 const day = 24 * time.Hour
 
 func TestCompute(t *testing.T) {
-	snap, err := budget.Compute(t.Context(), budget.Options{Query: loaded(t, fixture), Known: withoutLegacy}, evalAt)
+	snap, err := budget.Compute(t.Context(), budget.Options{Query: loaded(t, fixture), Catalog: fixtureCatalog()}, evalAt)
 	require.NoError(t, err)
 	require.Equal(t, evalAt, snap.Time)
 
@@ -300,15 +323,16 @@ func TestCompute(t *testing.T) {
 			},
 		},
 		{
-			name: "no metadata yet: grouping told by values that differ",
+			name: "no metadata recorded yet: the spec gives the grouping, objective and period; its static label is not a group",
 			key:  "cart/add" + `{"route":"/a"}`,
 			want: budget.Status{
 				SLO: "add", Service: "cart", Layer: "service", Owner: "team-cart",
 				Grouping:  map[string]string{"route": "/a"},
-				Objective: nan, ErrorBudget: nan,
+				Objective: 0.99, ErrorBudget: 0.01, Period: 30 * day,
 				BudgetRemaining: 0.9, ErrorRatioPeriod: nan, EventsTotal: nan, EventsGood: nan,
-				Windows:          []budget.Window{{Duration: 5 * time.Minute, ErrorRatio: 0.001, SLI: 0.999, BurnRate: nan}},
-				TimeToExhaustion: nan,
+				Windows: []budget.Window{win(5*time.Minute, 0.001, 0.01)},
+				// 5m, the only window, is shorter than 30d/720: the longest there is extrapolates.
+				TimeToExhaustion: 0.9 * 2592000 / 0.1,
 			},
 		},
 	} {
@@ -320,30 +344,27 @@ func TestCompute(t *testing.T) {
 	}
 }
 
-func TestKnownDropsRemovedSLO(t *testing.T) {
+// The catalog decides which SLOs there are: a removed SLO is dropped although its series linger, whatever labels
+// they carry.
+func TestCatalogDecidesTheSLOs(t *testing.T) {
 	q := loaded(t, fixture)
-	for _, tc := range []struct {
-		name  string
-		known func(service, slo string) bool
-		want  bool
-	}{
-		{name: "nil keeps every SLO with series", known: nil, want: true},
-		{name: "a removed SLO is dropped although its series linger", known: withoutLegacy, want: false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			snap, err := budget.Compute(t.Context(), budget.Options{Query: q, Known: tc.known}, evalAt)
-			require.NoError(t, err)
-			found := false
-			for _, s := range snap.SLOs {
-				if s.Service == "legacy" {
-					found = true
-					require.InDelta(t, 0.3, s.BudgetRemaining, 1e-12)
-				}
-			}
-			require.Equal(t, tc.want, found)
-			require.NotEmpty(t, snap.SLOs)
-		})
+	cat := fixtureCatalog()
+	snap, err := budget.Compute(t.Context(), budget.Options{Query: q, Catalog: cat}, evalAt)
+	require.NoError(t, err)
+	services := map[string]bool{}
+	for _, s := range snap.SLOs {
+		services[s.Service] = true
 	}
+	require.False(t, services["legacy"], "legacy is not loaded")
+	require.True(t, services["payments"])
+
+	// Loaded again, it is back with what its series say.
+	snap, err = budget.Compute(t.Context(), budget.Options{Query: q, Catalog: catalog.New(
+		[]*slo.SLO{spec("legacy", "old", "team-legacy", slo.LayerService, "90", 30*day)}, fixtureWindows)}, evalAt)
+	require.NoError(t, err)
+	require.Len(t, snap.SLOs, 1)
+	require.Equal(t, "legacy", snap.SLOs[0].Service)
+	require.InDelta(t, 0.3, snap.SLOs[0].BudgetRemaining, 1e-12)
 }
 
 func TestQueryErrorFailsCompute(t *testing.T) {
@@ -368,10 +389,10 @@ func TestQueryErrorFailsCompute(t *testing.T) {
 			},
 			wantErr: "connection refused",
 		},
-		{name: "no query function", ctx: t.Context(), query: nil, wantErr: "no query function"},
+		{name: "no query function", ctx: t.Context(), query: nil, wantErr: "no query function or catalog"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			snap, err := budget.Compute(tc.ctx, budget.Options{Query: tc.query}, evalAt)
+			snap, err := budget.Compute(tc.ctx, budget.Options{Query: tc.query, Catalog: fixtureCatalog()}, evalAt)
 			require.ErrorContains(t, err, tc.wantErr)
 			require.Nil(t, snap)
 		})
@@ -383,10 +404,12 @@ func TestQueriesDoNotGrowWithSLOs(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		script string
+		cat    *catalog.Catalog
 		slos   int
 	}{
-		{name: "one SLO", script: one, slos: 1},
-		{name: "many SLOs", script: fixture, slos: 9},
+		{name: "one SLO", script: one, slos: 1,
+			cat: catalog.New([]*slo.SLO{spec("search", "query", "team-search", slo.LayerService, "99", 7*day)}, fixtureWindows)},
+		{name: "many SLOs", script: fixture, cat: fixtureCatalog(), slos: 8},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := loaded(t, tc.script)
@@ -395,11 +418,11 @@ func TestQueriesDoNotGrowWithSLOs(t *testing.T) {
 				ran = append(ran, qs)
 				return base(ctx, qs, ts)
 			}
-			snap, err := budget.Compute(t.Context(), budget.Options{Query: record}, evalAt)
+			snap, err := budget.Compute(t.Context(), budget.Options{Query: record, Catalog: tc.cat}, evalAt)
 			require.NoError(t, err)
 			require.Len(t, snap.SLOs, tc.slos)
-			require.Equal(t, budget.Queries(), ran)
-			require.Len(t, ran, 13)
+			require.Equal(t, budget.Queries(tc.cat), ran)
+			require.Len(t, ran, 9)
 		})
 	}
 }
@@ -446,7 +469,7 @@ func TestTimeToExhaustion(t *testing.T) {
 }
 
 func TestSnapshotJSON(t *testing.T) {
-	snap, err := budget.Compute(t.Context(), budget.Options{Query: loaded(t, fixture)}, evalAt)
+	snap, err := budget.Compute(t.Context(), budget.Options{Query: loaded(t, fixture), Catalog: fixtureCatalog()}, evalAt)
 	require.NoError(t, err)
 	b, err := json.Marshal(snap)
 	require.NoError(t, err)
@@ -529,9 +552,11 @@ func TestCurrentAndStale(t *testing.T) {
   slo:objective:ratio{`+nodata+`} 0.999+0x10
   slo:review_since:timestamp_seconds{`+nodata+`} 60+0x10
 `)
-	snap, err := budget.Compute(t.Context(), budget.Options{Query: q, Loaded: []budget.Loaded{
-		{Service: "payments", SLO: "api-availability"}, {Service: "shop", SLO: "stopped"}, {Service: "shop", SLO: "new", Layer: "service", Owner: "team-shop"},
-	}}, time.Unix(480, 0))
+	shop := func(name string) *slo.SLO { return spec("shop", name, "team-shop", slo.LayerService, "99.9", 30*day) }
+	snap, err := budget.Compute(t.Context(), budget.Options{Query: q, Catalog: catalog.New([]*slo.SLO{
+		spec("payments", "api-availability", "team-payments", slo.LayerService, "99.9", 30*day),
+		shop("stopped"), shop("new"), shop("nodata"),
+	}, fixtureWindows)}, time.Unix(480, 0))
 	require.NoError(t, err)
 	byKey := map[string]budget.Status{}
 	for _, s := range snap.SLOs {
@@ -552,7 +577,7 @@ func TestCurrentAndStale(t *testing.T) {
 	stopped := byKey["shop/stopped"]
 	require.Equal(t, time.Unix(300, 0).UTC(), stopped.Updated)
 	require.True(t, stopped.Current, "exactly three minutes old is still current")
-	snap, err = budget.Compute(t.Context(), budget.Options{Query: q, Loaded: []budget.Loaded{{Service: "shop", SLO: "stopped"}}}, time.Unix(481, 0))
+	snap, err = budget.Compute(t.Context(), budget.Options{Query: q, Catalog: catalog.New([]*slo.SLO{shop("stopped")}, fixtureWindows)}, time.Unix(481, 0))
 	require.NoError(t, err)
 	for _, s := range snap.SLOs {
 		if s.SLO == "stopped" {

@@ -226,33 +226,10 @@ func (e *Evaluator) backfillOne(ctx context.Context, j job) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	lookback := t.Period
-	if m := e.backfill.opts.MaxLookback; m > 0 && m < lookback {
-		lookback = m
+	lastBase, sliLast, tileFirst, tileLast, err := e.backfillGrid(ctx, j, sliGroup, tilesGroup)
+	if err != nil {
+		return 0, err
 	}
-	earliest := j.to.Add(-lookback - t.Tile)
-
-	lastBase, lastTile := j.after, j.after
-	if j.after.IsZero() {
-		if lastBase, err = e.lastSample(ctx, t, conventions.TotalRate(t.Base), earliest, j.to); err != nil {
-			return 0, err
-		}
-		if lastTile, err = e.lastSample(ctx, t, conventions.TotalRate(t.Tile), earliest, j.to); err != nil {
-			return 0, err
-		}
-	}
-
-	// The grids of the live groups: their last slot at or before `to`, and back by their interval. Live
-	// evaluations come after those slots (their groups started after `to`, or recovered at `to`).
-	sliLast := sliGroup.EvalTimestamp(j.to.UnixNano())
-	if !sliLast.Before(j.to) && !j.after.IsZero() {
-		sliLast = sliLast.Add(-sliGroup.Interval())
-	}
-	tileLast := tilesGroup.EvalTimestamp(j.to.UnixNano())
-	if !tileLast.Before(j.to) && !j.after.IsZero() {
-		tileLast = tileLast.Add(-t.Tile)
-	}
-	tileFirst := gridAfter(tileLast, t.Tile, maxTime(lastTile, earliest.Add(t.Tile)))
 
 	// Base rates: the evaluation grid over the recent part (13 tiles, or what the stitched windows read) before
 	// the newest tile, a coarser grid that the tiles divide exactly before that, starting on a tile slot.
@@ -305,6 +282,40 @@ func (e *Evaluator) backfillOne(ctx context.Context, j job) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// backfillGrid is where backfill of j writes: after the last base rate there is (lastBase), the live groups' last
+// slots at or before j.to (sliLast, tileLast) and the first tile to write (tileFirst).
+func (e *Evaluator) backfillGrid(ctx context.Context, j job, sliGroup, tilesGroup *rules.Group) (lastBase, sliLast, tileFirst, tileLast time.Time, err error) {
+	t := j.target
+	lookback := t.Period
+	if m := e.backfill.opts.MaxLookback; m > 0 && m < lookback {
+		lookback = m
+	}
+	earliest := j.to.Add(-lookback - t.Tile)
+
+	lastBase, lastTile := j.after, j.after
+	if j.after.IsZero() {
+		if lastBase, err = e.lastSample(ctx, t, conventions.TotalRate(t.Base), earliest, j.to); err != nil {
+			return
+		}
+		if lastTile, err = e.lastSample(ctx, t, conventions.TotalRate(t.Tile), earliest, j.to); err != nil {
+			return
+		}
+	}
+
+	// The grids of the live groups: their last slot at or before `to`, and back by their interval. Live
+	// evaluations come after those slots (their groups started after `to`, or recovered at `to`).
+	sliLast = sliGroup.EvalTimestamp(j.to.UnixNano())
+	if !sliLast.Before(j.to) && !j.after.IsZero() {
+		sliLast = sliLast.Add(-sliGroup.Interval())
+	}
+	tileLast = tilesGroup.EvalTimestamp(j.to.UnixNano())
+	if !tileLast.Before(j.to) && !j.after.IsZero() {
+		tileLast = tileLast.Add(-t.Tile)
+	}
+	tileFirst = gridAfter(tileLast, t.Tile, maxTime(lastTile, earliest.Add(t.Tile)))
+	return lastBase, sliLast, tileFirst, tileLast, nil
 }
 
 // waitGroups finds the live groups of t, waiting for the Update that starts them.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/slokeeper/slokeeper/internal/catalog"
 	"github.com/slokeeper/slokeeper/internal/policy"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 )
@@ -18,18 +19,29 @@ type PolicyCollector struct {
 
 type policySnapshot struct {
 	services []*policy.Service
-	layers   map[string]string
+	catalog  *catalog.Catalog
 	active   map[string]bool // service → override in force
+}
+
+// layer is the layer of service's SLOs, "" for a service the catalog does not hold.
+func (s *policySnapshot) layer(service string) string {
+	if s.catalog == nil {
+		return ""
+	}
+	if svc, ok := s.catalog.Service(service); ok {
+		return string(svc.Layer)
+	}
+	return ""
 }
 
 // NewPolicyCollector returns a collector with nothing to collect until the first Set.
 func NewPolicyCollector() *PolicyCollector { return &PolicyCollector{} }
 
-// Set replaces what is collected; overridden lists the services whose manual override is in force. The state is
-// copied.
-func (c *PolicyCollector) Set(st policy.State, layers map[string]string, overridden map[string]bool) {
+// Set replaces what is collected: the services' layers are the catalog's, overridden lists the services whose
+// manual override is in force. The state is copied.
+func (c *PolicyCollector) Set(st policy.State, cat *catalog.Catalog, overridden map[string]bool) {
 	st = st.Clone()
-	s := &policySnapshot{layers: layers, active: overridden}
+	s := &policySnapshot{catalog: cat, active: overridden}
 	for _, svc := range st.Services {
 		s.services = append(s.services, svc)
 	}
@@ -64,7 +76,7 @@ func (c *PolicyCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	for _, svc := range s.services {
-		lp := newLabelPairs(serviceLabels, []string{svc.Service, svc.Owner, s.layers[svc.Service]})
+		lp := newLabelPairs(serviceLabels, []string{svc.Service, svc.Owner, s.layer(svc.Service)})
 		ch <- &sample{desc: descFreeze, labels: lp, value: boolValue(svc.Status == policy.StatusFrozen)}
 		for _, st := range []policy.Status{policy.StatusOK, policy.StatusWarning, policy.StatusFrozen} {
 			ch <- &sample{desc: descStatus, labels: lp.with(conventions.LabelStatus, string(st)), value: boolValue(svc.Status == st)}

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
+	"github.com/slokeeper/slokeeper/internal/catalog"
 	"github.com/slokeeper/slokeeper/internal/exporter"
 	"github.com/slokeeper/slokeeper/internal/policy"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
@@ -29,7 +30,11 @@ func TestPolicyCollector(t *testing.T) {
 	reg.MustRegister(c)
 	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(""), conventions.MetricFreezeActive), "nothing before the first Set")
 
-	c.Set(st, map[string]string{"pay": "service", "shop": "product"}, map[string]bool{"shop": true})
+	// The layers come from the catalog (the specs), not from the state.
+	cat := catalog.New([]*slo.SLO{
+		{Service: "pay", Name: "avail", Layer: slo.LayerService}, {Service: "shop", Name: "journey", Layer: slo.LayerProduct},
+	}, func(time.Duration) slo.Windows { return slo.Windows{} })
+	c.Set(st, cat, map[string]bool{"shop": true})
 	const want = `
 # HELP slo_freeze_active 1 while the service is in a feature freeze under its error budget policy.
 # TYPE slo_freeze_active gauge
@@ -63,7 +68,7 @@ slo_freeze_override_active{action="set",layer="product",owner="team-shop",servic
 
 	// A service that leaves the state vanishes.
 	delete(st.Services, "shop")
-	c.Set(st, map[string]string{"pay": "service"}, nil)
+	c.Set(st, cat, nil)
 	n, err := testutil.GatherAndCount(reg, conventions.MetricFreezeActive)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)

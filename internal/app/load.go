@@ -46,13 +46,9 @@ const demoMinCoverage = 0.1
 
 // readConfig reads the config file (or the defaults) and applies the flags that override it.
 func (a *App) readConfig() (*config.Config, error) {
-	cfg := config.Default()
-	if a.opts.ConfigFile != "" {
-		c, err := config.Load(a.opts.ConfigFile)
-		if err != nil {
-			return nil, fmt.Errorf("couldn't load --config.file=%q: %w", a.opts.ConfigFile, err)
-		}
-		cfg = c
+	cfg, err := config.Resolve(a.opts.ConfigFile, a.opts.SpecFiles, a.opts.StoragePath)
+	if err != nil {
+		return nil, err
 	}
 	if a.opts.Demo {
 		// The demo's history is three days of a 30-day period (coverage 0.1): its policies take them at their
@@ -61,10 +57,6 @@ func (a *App) readConfig() (*config.Config, error) {
 			p.MinCoverage = min(p.MinCoverage, demoMinCoverage)
 			cfg.Policies[name] = p
 		}
-	}
-	cfg.Specs = append(cfg.Specs, a.opts.SpecFiles...)
-	if a.opts.StoragePath != "" {
-		cfg.Storage.Path = a.opts.StoragePath
 	}
 	if len(cfg.Specs) == 0 {
 		return nil, fmt.Errorf("no spec files: list them under `specs:` in --config.file or pass --spec.files")
@@ -274,8 +266,7 @@ func (a *App) watchLoop(ctx context.Context) {
 		cfg := a.cfg.Load()
 		// Re-read the config file for its globs, if it parses; otherwise the running one's.
 		if a.opts.ConfigFile != "" {
-			if c, err := config.Load(a.opts.ConfigFile); err == nil {
-				c.Specs = append(c.Specs, a.opts.SpecFiles...)
+			if c, err := config.Resolve(a.opts.ConfigFile, a.opts.SpecFiles, a.opts.StoragePath); err == nil {
 				cfg = c
 			}
 		}

@@ -384,3 +384,22 @@ func maskedHTTPHeaders(h *commoncfg.Headers) *commoncfg.Headers {
 	}
 	return out
 }
+
+// Resolve is the configuration a command runs with: the file at path (the defaults when path is empty), with the
+// spec files its flags add (specFiles) and the storage path they override (storagePath, when set). Every command
+// that reads the daemon's configuration (run, its spec watcher, review) resolves it this way.
+func Resolve(path string, specFiles []string, storagePath string) (*Config, error) {
+	cfg := Default()
+	if path != "" {
+		c, err := Load(path)
+		if err != nil {
+			return nil, fmt.Errorf("couldn't load --config.file=%q: %w", path, err)
+		}
+		cfg = c
+	}
+	cfg.Specs = append(cfg.Specs, specFiles...)
+	if storagePath != "" {
+		cfg.Storage.Path = storagePath
+	}
+	return cfg, nil
+}

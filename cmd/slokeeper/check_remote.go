@@ -45,12 +45,14 @@ func (r *checkRemote) run(slos []*slo.SLO, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "slokeeper: --config.file=%q has no remote_read: add the endpoints the daemon reads the SLIs' series from, or leave the flag out\n", r.configFile)
 		return 1
 	}
-	remotes, err := storage.NewRemotes(cfg.RemoteReadConfigs, cfg.Global.ExternalLabels)
+	rr, err := storage.OpenRemoteRead(cfg.RemoteReadConfigs, cfg.Global.ExternalLabels)
 	if err != nil {
 		fmt.Fprintf(stderr, "slokeeper: couldn't apply the remote_read of --config.file=%q: %v\n", r.configFile, err)
 		return 1
 	}
-	reports, err := sliprobe.Check(context.Background(), slos, storage.MergeRemotes(remotes), remotes, sliprobe.DefaultLookback, time.Now())
+	defer rr.Close()
+	remotes := rr.Remotes()
+	reports, err := sliprobe.Check(context.Background(), slos, rr.Queryable(), remotes, sliprobe.DefaultLookback, time.Now())
 	code := 0
 	if err != nil {
 		fmt.Fprintf(stderr, "slokeeper: couldn't test every SLI selector over remote_read: %v\n", err)

@@ -1,6 +1,13 @@
 // Command slokeeper keeps service level objectives honest: it validates SLO
 // specs, generates exact, cheap multi-window multi-burn-rate rules for
-// Prometheus from them, and runs them as a daemon that exports error budgets.
+// Prometheus from them, runs them as a daemon that exports error budgets, and
+// reviews them against their history.
+//
+// Each command parses its flags, opens what it needs (the config file, the
+// spec files, for review the daemon's storage read only through
+// internal/storage, or internal/demo's fixture) and hands the work to the
+// package that does it: internal/app runs the daemon, internal/review
+// analyses, pkg/generate writes rules.
 package main
 
 import (

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,7 +18,9 @@ import (
 
 	"github.com/slokeeper/slokeeper/internal/atomicfile"
 	"github.com/slokeeper/slokeeper/internal/config"
+	"github.com/slokeeper/slokeeper/internal/demo"
 	"github.com/slokeeper/slokeeper/internal/review"
+	"github.com/slokeeper/slokeeper/internal/storage"
 	"github.com/slokeeper/slokeeper/pkg/spec"
 )
 
@@ -144,45 +147,14 @@ func (c *reviewCommand) run(logger *slog.Logger, stdout, stderr io.Writer) int {
 }
 
 // open finds the spec files and opens what the review reads: the demo's fresh history, or the daemon's
-// storage as its config file and the flags describe it.
+// storage as its config file and the flags describe it, read only (internal/storage).
 func (c *reviewCommand) open(ctx context.Context, opts *review.Options, logger, quiet *slog.Logger, now func() time.Time) ([]string, func() error, error) {
 	if c.demo {
-		began := time.Now()
-		dir, err := os.MkdirTemp("", "slokeeper-review-demo-")
-		if err != nil {
-			return nil, nil, err
-		}
-		removeDir := func() error { return os.RemoveAll(dir) }
-		files, tsdbDir, err := review.WriteDemo(ctx, review.DemoOptions{
-			Dir: dir, History: time.Duration(c.demoHistory), Resolution: time.Duration(c.demoRes), Now: now(), Logger: quiet,
-		})
-		if err != nil {
-			_ = removeDir()
-			return nil, nil, fmt.Errorf("couldn't write the demo history: %w", err)
-		}
-		logger.Info("Wrote the demo history", "history", c.demoHistory, "resolution", c.demoRes, "took", time.Since(began).Round(time.Millisecond))
-		q, closeStorage, err := review.OpenStorage(review.StorageOptions{TSDBPath: tsdbDir, Logger: quiet})
-		if err != nil {
-			_ = removeDir()
-			return nil, nil, err
-		}
-		opts.Queryable = q
-		if opts.Window > time.Duration(c.demoHistory) {
-			opts.Window = time.Duration(c.demoHistory)
-		}
-		return files, func() error { return errors.Join(closeStorage(), removeDir()) }, nil
+		return c.openDemo(ctx, opts, logger, quiet, now)
 	}
-	cfg := config.Default()
-	if c.configFile != "" {
-		loaded, err := config.Load(c.configFile)
-		if err != nil {
-			return nil, nil, fmt.Errorf("couldn't load --config.file=%q: %w", c.configFile, err)
-		}
-		cfg = loaded
-	}
-	cfg.Specs = append(cfg.Specs, c.specFiles...)
-	if c.storagePath != "" {
-		cfg.Storage.Path = c.storagePath
+	cfg, err := config.Resolve(c.configFile, c.specFiles, c.storagePath)
+	if err != nil {
+		return nil, nil, err
 	}
 	files, err := cfg.SpecFiles()
 	if err != nil {
@@ -190,14 +162,48 @@ func (c *reviewCommand) open(ctx context.Context, opts *review.Options, logger, 
 	}
 	opts.MinWindow = time.Duration(cfg.Windows.Min)
 	opts.SubqueryStep = time.Duration(cfg.Global.EvaluationInterval)
-	q, closeStorage, err := review.OpenStorage(review.StorageOptions{
+	st, err := storage.OpenReadOnly(storage.ReadOnlyOptions{
 		TSDBPath: cfg.Storage.Path, RemoteRead: cfg.RemoteReadConfigs, ExternalLabels: cfg.Global.ExternalLabels, Logger: quiet,
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	opts.Queryable = q
-	return files, closeStorage, nil
+	opts.Queryable = st
+	return files, st.Close, nil
+}
+
+// openDemo writes the demo fixture (internal/demo) into a temporary directory, which close removes, and opens
+// its history read only.
+func (c *reviewCommand) openDemo(ctx context.Context, opts *review.Options, logger, quiet *slog.Logger, now func() time.Time) ([]string, func() error, error) {
+	began := time.Now()
+	dir, err := os.MkdirTemp("", "slokeeper-review-demo-")
+	if err != nil {
+		return nil, nil, err
+	}
+	removeDir := func() error { return os.RemoveAll(dir) }
+	start := now()
+	f, err := demo.WriteFixture(ctx, demo.FixtureOptions{
+		SpecDir: filepath.Join(dir, "specs"), DataDir: filepath.Join(dir, "data"),
+		Traffic: demo.Options{
+			History: time.Duration(c.demoHistory), Resolution: time.Duration(c.demoRes),
+			Now: func() time.Time { return start }, Logger: quiet,
+		},
+	})
+	if err != nil {
+		_ = removeDir()
+		return nil, nil, err
+	}
+	logger.Info("Wrote the demo history", "history", c.demoHistory, "resolution", c.demoRes, "took", time.Since(began).Round(time.Millisecond))
+	st, err := storage.OpenReadOnly(storage.ReadOnlyOptions{TSDBPath: f.DataDir, Logger: quiet})
+	if err != nil {
+		_ = removeDir()
+		return nil, nil, err
+	}
+	opts.Queryable = st
+	if opts.Window > time.Duration(c.demoHistory) {
+		opts.Window = time.Duration(c.demoHistory)
+	}
+	return f.SpecFiles, func() error { return errors.Join(st.Close(), removeDir()) }, nil
 }
 
 func (c *reviewCommand) report(rep *review.Report, stdout io.Writer) error {

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/prometheus/tsdb"
 	"github.com/stretchr/testify/require"
 
+	"github.com/slokeeper/slokeeper/internal/demo"
 	"github.com/slokeeper/slokeeper/internal/review"
 	"github.com/slokeeper/slokeeper/pkg/spec"
 )
@@ -25,6 +26,18 @@ import (
 var demoFlags = []string{"--demo.history=14d", "--demo.resolution=5m"}
 
 const demoHistory = 14 * 24 * time.Hour
+
+// writeDemo writes the demo fixture, the example specs in dir/specs and history at 5-minute resolution ending
+// at now in dir/data, as `slokeeper review --demo` does.
+func writeDemo(t *testing.T, dir string, history time.Duration, now time.Time) *demo.Fixture {
+	t.Helper()
+	f, err := demo.WriteFixture(t.Context(), demo.FixtureOptions{
+		SpecDir: filepath.Join(dir, "specs"), DataDir: filepath.Join(dir, "data"),
+		Traffic: demo.Options{History: history, Resolution: 5 * time.Minute, Now: func() time.Time { return now }},
+	})
+	require.NoError(t, err)
+	return f
+}
 
 func decisions(t *testing.T, out string) (map[string]review.Kind, map[review.Kind]int) {
 	t.Helper()
@@ -67,10 +80,7 @@ func TestReviewDemo(t *testing.T) {
 func TestReviewConfigWrite(t *testing.T) {
 	dir := t.TempDir()
 	now := time.Now()
-	specFiles, _, err := review.WriteDemo(t.Context(), review.DemoOptions{
-		Dir: dir, History: demoHistory, Resolution: 5 * time.Minute, Now: now,
-	})
-	require.NoError(t, err)
+	specFiles := writeDemo(t, dir, demoHistory, now).SpecFiles
 	cfgFile := writeSpec(t, dir, "slokeeper.yml", "specs: [specs/*.yaml]\nstorage:\n  path: data/\n")
 	db, payments := filepath.Join(dir, "specs", "payments-db.yaml"), filepath.Join(dir, "specs", "payments.yaml")
 	before := map[string]string{}
@@ -128,10 +138,7 @@ func TestReviewConfigWrite(t *testing.T) {
 // The remote_read mode: history served by a Prometheus remote-read endpoint on 127.0.0.1, no local TSDB.
 func TestReviewRemoteRead(t *testing.T) {
 	dir := t.TempDir()
-	_, tsdbDir, err := review.WriteDemo(t.Context(), review.DemoOptions{
-		Dir: dir, History: 7 * 24 * time.Hour, Resolution: 5 * time.Minute, Now: time.Now(),
-	})
-	require.NoError(t, err)
+	tsdbDir := writeDemo(t, dir, 7*24*time.Hour, time.Now()).DataDir
 	opts := tsdb.DefaultOptions()
 	opts.RetentionDuration = 0
 	db, err := tsdb.Open(tsdbDir, promslog.NewNopLogger(), nil, opts, nil)

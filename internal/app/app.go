@@ -27,6 +27,7 @@ import (
 	slokeeper "github.com/slokeeper/slokeeper"
 	"github.com/slokeeper/slokeeper/internal/budget"
 	"github.com/slokeeper/slokeeper/internal/config"
+	"github.com/slokeeper/slokeeper/internal/demo"
 	"github.com/slokeeper/slokeeper/internal/evaluator"
 	"github.com/slokeeper/slokeeper/internal/exclusion"
 	"github.com/slokeeper/slokeeper/internal/exporter"
@@ -112,7 +113,7 @@ type App struct {
 	probe     *sliprobe.Monitor         // SLI selectors that match no series
 	web       *web.Handler
 	listener  net.Listener
-	demo      *demoRun
+	demo      *demo.Fixture
 	tempDir   string
 	policy    *policyRun
 	// exclusions are the ad hoc exclusions and the SLOs' histories (internal/exclusion).
@@ -159,6 +160,11 @@ func New(o Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Demo {
+		if err := a.writeDemo(cfg.Storage.Path); err != nil {
+			return nil, err
+		}
+	}
 	l, err := net.Listen("tcp", o.ListenAddress)
 	if err != nil {
 		return nil, fmt.Errorf("couldn't listen on --web.listen-address=%q: %w", o.ListenAddress, err)
@@ -203,11 +209,6 @@ func New(o Options) (_ *App, err error) {
 		return nil, err
 	}
 
-	if o.Demo {
-		if err := a.writeDemoHistory(cfg.Storage.Path); err != nil {
-			return nil, err
-		}
-	}
 	// Backfill appends history out of order: accept it as far back as samples are kept.
 	so.OutOfOrderTimeWindow = retention
 	so.Registerer = a.reg
@@ -217,9 +218,6 @@ func New(o Options) (_ *App, err error) {
 	}
 	a.storage = st
 	closers = append(closers, func() { _ = st.Close() })
-	if o.Demo {
-		a.startDemoLive(st)
-	}
 
 	ncfg := notifier.Options{QueueCapacity: 10000, DrainOnShutdown: true, Registerer: a.reg}
 	a.notifier = notifier.NewManager(&ncfg, model.UTF8Validation, a.logger.With("component", "notifier"))
@@ -338,7 +336,7 @@ func (a *App) Run(ctx context.Context) error {
 		a.evaluator.Run()
 	}()
 	if a.demo != nil {
-		goRun(func() { a.demo.run(ctx) })
+		goRun(func() { _ = a.demo.Run(ctx, a.storage.Appendable()) })
 	}
 	goRun(func() { a.snapshotLoop(ctx) })
 	goRun(func() { a.probe.Run(ctx) })

@@ -1,4 +1,5 @@
-// Package demo is the built-in traffic generator behind `slokeeper run --demo`.
+// Package demo is the built-in demo behind `slokeeper run --demo` and `slokeeper review --demo`: the example
+// specs and a traffic generator for the series they read.
 //
 // A newcomer should see budgets, burn rates and a firing page within a minute of starting the daemon, with
 // nothing else installed. So this package writes into the embedded TSDB the raw series that the SLOs in
@@ -22,6 +23,11 @@
 // History is written oldest first in bounded batches, so an empty TSDB accepts it in order; Run then keeps
 // appending live samples. Counters only ever increase (they are the floor of an exact expected count), so
 // rate() never sees a reset.
+//
+// WriteFixture is the one place that puts the demo on disk: the example specs (embedded from examples/) and
+// the history, written as a TSDB block before a TSDB opens on it. The daemon's demo then runs the fixture's
+// live traffic into its storage; the review's demo reads the block. This package knows nothing of either's
+// flags, configuration or storage beyond the directories and the appendable it is given.
 package demo
 
 import (

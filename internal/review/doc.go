@@ -18,8 +18,16 @@
 //     insufficient data when too few events were seen, keep otherwise;
 //   - it attributes an SLO's breached slices to the dependencies that breached over the same hours, and reports
 //     objectives their dependencies cannot deliver (slo.CheckAchievability);
-//   - Apply writes accepted targets and a review record back into the spec files, splicing new scalars into
-//     the original text at the positions of their YAML nodes, so comments and formatting stay as they were.
+//   - Edits decides what a review writes back (an accepted target, the review record) and Apply has
+//     pkg/spec's patch API write it into the spec files, checked by the loader first, comments and formatting
+//     kept.
 //
 // The rules and their thresholds are constants in analyze.go; docs/review.md states them.
+//
+// What this package owns is the analysis: the queries, the judgement, the report and its formats, and the
+// decision of what to record. What it must not know: how storage is opened (it receives a storage.Queryable in
+// Options; cmd/slokeeper opens the daemon's TSDB read only and its remote_read with internal/storage), where
+// its demo comes from (internal/demo writes the fixture), and how YAML text is edited (spec.PatchFiles does
+// that by SLO id and field path). It reads no configuration, and touches files only through Apply's call of
+// spec.PatchFiles.
 package review

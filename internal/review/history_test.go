@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/prometheus/tsdb"
 	"github.com/stretchr/testify/require"
 
+	pstorage "github.com/slokeeper/slokeeper/internal/storage"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 	"github.com/slokeeper/slokeeper/pkg/spec"
 )
@@ -197,8 +198,8 @@ func history(t *testing.T) storage.Queryable {
 		if historyErr = writeHistory(historyDir); historyErr != nil {
 			return
 		}
-		var db *ReadOnlyTSDB
-		db, historyErr = OpenReadOnly(historyDir, nil)
+		var db *pstorage.ReadOnlyTSDB
+		db, historyErr = pstorage.OpenReadOnlyTSDB(historyDir, nil)
 		historyQ = db // closed with the process
 	})
 	require.NoError(t, historyErr)

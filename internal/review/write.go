@@ -2,12 +2,8 @@ package review
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
-	"github.com/slokeeper/slokeeper/internal/atomicfile"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 	"github.com/slokeeper/slokeeper/pkg/spec"
 )
@@ -95,53 +91,35 @@ func (rep *Report) Edits(slos []*slo.SLO, reviewer string, date time.Time) ([]Ed
 	return edits, skipped
 }
 
-// Apply writes edits into the spec files. files are every spec file loaded: the edited contents are validated
-// together with the others by the real loader, and checked to say what the edits meant, before any file is
-// written; then each edited file is replaced atomically. It returns the files written.
+// Apply writes edits into the spec files with spec.PatchFiles, which keeps their comments and formatting.
+// files are every spec file loaded: the edited contents are validated together with the others by the real
+// loader, and checked to say what the edits meant, before any file is written; then each edited file is
+// replaced atomically. It returns the files written.
 func Apply(files []string, edits []Edit) ([]string, error) {
-	sources := make([]spec.Source, 0, len(files))
-	index := map[string]int{}
-	for _, f := range files {
-		data, err := spec.ReadFile(f) // a regular file, bounded, as the loader reads it
-		if err != nil {
-			return nil, fmt.Errorf("couldn't read %s: %w", f, err)
-		}
-		index[f] = len(sources)
-		sources = append(sources, spec.Source{File: f, Data: data})
-	}
-	byFile := map[string][]Edit{}
-	var order []string
+	patches := map[string][]spec.Edit{}
 	for _, e := range edits {
-		f := e.SLO.Source.File
-		if _, ok := index[f]; !ok {
-			return nil, fmt.Errorf("%s: not among the spec files", f)
-		}
-		if byFile[f] == nil {
-			order = append(order, f)
-		}
-		byFile[f] = append(byFile[f], e)
+		patches[e.SLO.Source.File] = append(patches[e.SLO.Source.File], e.fields()...)
 	}
-	for _, f := range order {
-		i := index[f]
-		out, err := EditSpec(f, sources[i].Data, byFile[f])
-		if err != nil {
-			return nil, err
-		}
-		sources[i].Data = out
+	return spec.PatchFiles(files, patches, func(loaded []*slo.SLO) error { return verify(loaded, edits) })
+}
+
+// fields are the fields of the SLO's spec that the edit sets: the new target, and the review record.
+func (e Edit) fields() []spec.Edit {
+	id := e.SLO.ID()
+	var fs []spec.Edit
+	if e.Objective != "" {
+		fs = append(fs, spec.Edit{SLO: id, Field: "objective", Value: e.Objective})
 	}
-	loaded, err := spec.LoadSources(sources)
-	if err != nil {
-		return nil, fmt.Errorf("the edited specs do not load, nothing written:\n%w", err)
+	if e.Threshold != 0 {
+		fs = append(fs, spec.Edit{SLO: id, Field: "sli." + string(e.SLO.SLI.Kind) + ".threshold", Value: slo.Seconds(e.Threshold)})
 	}
-	if err := verify(loaded, edits); err != nil {
-		return nil, err
+	fs = append(fs,
+		spec.Edit{SLO: id, Field: "review.lastReviewed", Value: e.Date.UTC().Format(time.DateOnly)},
+		spec.Edit{SLO: id, Field: "review.decision", Value: string(e.Decision)})
+	if e.Reviewer != "" {
+		fs = append(fs, spec.Edit{SLO: id, Field: "review.reviewer", Value: e.Reviewer})
 	}
-	for _, f := range order {
-		if err := atomicfile.WriteFile(f, sources[index[f]].Data); err != nil {
-			return nil, fmt.Errorf("couldn't write %s: %w", f, err)
-		}
-	}
-	return order, nil
+	return fs
 }
 
 // verify checks that the edited specs say what the edits meant.
@@ -162,183 +140,4 @@ func verify(loaded []*slo.SLO, edits []Edit) error {
 		}
 	}
 	return nil
-}
-
-// EditSpec applies edits to one spec file's content. It finds the nodes to change in the YAML node tree and
-// splices the new values into the original text at their positions (new keys go at the end of their
-// mapping, indented like its keys), so comments, blank lines, folded text and quoting stay as written.
-func EditSpec(file string, data []byte, edits []Edit) ([]byte, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	t := &text{data: data}
-	t.index()
-	root := &doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		root = root.Content[0]
-	}
-	_, seq := lookup(root, "slos")
-	if seq == nil || seq.Kind != yaml.SequenceNode {
-		return nil, fmt.Errorf("%s: no slos list", file)
-	}
-	var ops []splice
-	for _, e := range edits {
-		item := findSLO(seq, e.SLO.Name)
-		if item == nil {
-			return nil, fmt.Errorf("%s: no SLO named %q", file, e.SLO.Name)
-		}
-		where := fmt.Sprintf("%s:%d: %s", file, item.Line, e.SLO.ID())
-		if item.Style&yaml.FlowStyle != 0 {
-			return nil, fmt.Errorf("%s: the SLO is written in flow style ({…}); write it as a block to let review edit it", where)
-		}
-		if e.Objective != "" {
-			_, v := lookup(item, "objective")
-			op, err := t.replace(v, e.Objective)
-			if err != nil {
-				return nil, fmt.Errorf("%s: objective: %w", where, err)
-			}
-			ops = append(ops, op)
-		}
-		if e.Threshold != 0 {
-			_, sli := lookup(item, "sli")
-			var v *yaml.Node
-			for _, kind := range []string{"latency", "nativeLatency"} {
-				if _, k := lookup(sli, kind); k != nil {
-					_, v = lookup(k, "threshold")
-				}
-			}
-			op, err := t.replace(v, slo.Seconds(e.Threshold))
-			if err != nil {
-				return nil, fmt.Errorf("%s: threshold: %w", where, err)
-			}
-			ops = append(ops, op)
-		}
-		rops, err := t.review(item, e)
-		if err != nil {
-			return nil, fmt.Errorf("%s: review: %w", where, err)
-		}
-		ops = append(ops, rops...)
-	}
-	return t.apply(ops), nil
-}
-
-// lookup returns the key and value nodes of key in mapping m (nil when absent).
-func lookup(m *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil, nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i], m.Content[i+1]
-		}
-	}
-	return nil, nil
-}
-
-func findSLO(seq *yaml.Node, name string) *yaml.Node {
-	for _, item := range seq.Content {
-		if _, n := lookup(item, "name"); n != nil && n.Value == name {
-			return item
-		}
-	}
-	return nil
-}
-
-// review sets lastReviewed, decision and reviewer in the SLO's review mapping, adding what is missing.
-func (t *text) review(item *yaml.Node, e Edit) ([]splice, error) {
-	values := []struct{ key, value string }{
-		{"lastReviewed", e.Date.UTC().Format(time.DateOnly)},
-		{"decision", string(e.Decision)},
-		{"reviewer", plainOrQuoted(e.Reviewer)},
-	}
-	if e.Reviewer == "" {
-		values = values[:2]
-	}
-	key, rv := lookup(item, "review")
-	switch {
-	case rv == nil:
-		// A new review mapping at the end of the SLO.
-		col := item.Content[0].Column
-		pad := strings.Repeat(" ", col-1)
-		var b strings.Builder
-		b.WriteString(pad + "review:\n")
-		for _, kv := range values {
-			b.WriteString(pad + "  " + kv.key + ": " + kv.value + "\n")
-		}
-		return []splice{t.insertAtEnd(item, b.String())}, nil
-	case rv.Kind == yaml.ScalarNode && rv.Tag == "!!null" && t.at(rv) == t.lineEnd(key.Line):
-		// "review:" with nothing after it: the mapping goes below the key.
-		pad := strings.Repeat(" ", key.Column+1)
-		var b strings.Builder
-		for _, kv := range values {
-			b.WriteString(pad + kv.key + ": " + kv.value + "\n")
-		}
-		return []splice{{t.lineStart(key.Line + 1), t.lineStart(key.Line + 1), b.String()}}, nil
-	case rv.Kind != yaml.MappingNode:
-		return nil, fmt.Errorf("must be a mapping to be edited, got %s", rv.ShortTag())
-	case rv.Style&yaml.FlowStyle != 0:
-		return t.flowReview(rv, values)
-	}
-	var ops []splice
-	var added strings.Builder
-	pad := strings.Repeat(" ", rv.Content[0].Column-1)
-	for _, kv := range values {
-		if _, v := lookup(rv, kv.key); v != nil {
-			op, err := t.replace(v, kv.value)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", kv.key, err)
-			}
-			ops = append(ops, op)
-			continue
-		}
-		added.WriteString(pad + kv.key + ": " + kv.value + "\n")
-	}
-	if added.Len() > 0 {
-		ops = append(ops, t.insertAtEnd(rv, added.String()))
-	}
-	return ops, nil
-}
-
-// flowReview rewrites a flow-style review mapping ({lastReviewed: …, cadence: …}) with the new values, keeping
-// the other entries as written.
-func (t *text) flowReview(rv *yaml.Node, values []struct{ key, value string }) ([]splice, error) {
-	start := t.at(rv)
-	end, err := flowEnd(t.data, start)
-	if err != nil {
-		return nil, err
-	}
-	var entries []string
-	set := map[string]string{}
-	for _, kv := range values {
-		set[kv.key] = kv.value
-	}
-	for i := 0; i+1 < len(rv.Content); i += 2 {
-		k, v := rv.Content[i], rv.Content[i+1]
-		if nv, ok := set[k.Value]; ok {
-			entries = append(entries, k.Value+": "+nv)
-			delete(set, k.Value)
-			continue
-		}
-		s, e, err := t.span(v)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", k.Value, err)
-		}
-		entries = append(entries, k.Value+": "+string(t.data[s:e]))
-	}
-	for _, kv := range values {
-		if _, ok := set[kv.key]; ok {
-			entries = append(entries, kv.key+": "+kv.value)
-		}
-	}
-	return []splice{{start, end, "{" + strings.Join(entries, ", ") + "}"}}, nil
-}
-
-// plainOrQuoted formats s as a one-line YAML scalar, quoted only when it has to be.
-func plainOrQuoted(s string) string {
-	out, err := yaml.Marshal(s)
-	if err != nil {
-		return fmt.Sprintf("%q", s)
-	}
-	return strings.TrimSuffix(string(out), "\n")
 }

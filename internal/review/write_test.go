@@ -14,10 +14,13 @@ import (
 
 var reviewDay = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 
+// testdata holds the commented spec that spec.Patch is tested with too.
+const testdata = "../../testdata"
+
 // copyFile copies testdata/name into dir as as.
 func copyFile(t *testing.T, name, dir, as string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := os.ReadFile(filepath.Join(testdata, name))
 	require.NoError(t, err)
 	p := filepath.Join(dir, as)
 	require.NoError(t, os.WriteFile(p, b, 0o644))
@@ -44,7 +47,7 @@ func TestApplyPreservesComments(t *testing.T) {
 
 	got, err := os.ReadFile(file)
 	require.NoError(t, err)
-	want, err := os.ReadFile(filepath.Join("testdata", "commented.want.yaml"))
+	want, err := os.ReadFile(filepath.Join(testdata, "commented.want.yaml"))
 	require.NoError(t, err)
 	require.Equal(t, string(want), string(got))
 
@@ -58,97 +61,6 @@ func TestApplyPreservesComments(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Len(t, entries, 1, "no temporary file is left behind")
-}
-
-func TestEditSpec(t *testing.T) {
-	const head = "apiVersion: slokeeper/v1\nservice: s\nowner: o\nlayer: service\nslos:\n"
-	const probe = "    sli: {probe: {success: up}}\n"
-	for _, tc := range []struct {
-		name string
-		in   string
-		edit Edit
-		want string
-		err  string
-	}{
-		{
-			name: "flow review",
-			in:   head + "  - name: a\n    objective: 99.9\n" + probe + "    review: {lastReviewed: 2026-01-01, cadence: 30d} # monthly\n",
-			edit: Edit{Decision: slo.DecisionKeep, Reviewer: "jane"},
-			want: head + "  - name: a\n    objective: 99.9\n" + probe + "    review: {lastReviewed: 2026-07-01, cadence: 30d, decision: keep, reviewer: jane} # monthly\n",
-		},
-		{
-			name: "keeps the date the SLO was agreed",
-			in:   head + "  - name: a\n    objective: 99.9\n" + probe + "    review:\n      agreed: 2026-03-01\n      cadence: 30d\n",
-			edit: Edit{Decision: slo.DecisionKeep, Reviewer: "jane"},
-			want: head + "  - name: a\n    objective: 99.9\n" + probe + "    review:\n      agreed: 2026-03-01\n      cadence: 30d\n" +
-				"      lastReviewed: 2026-07-01\n      decision: keep\n      reviewer: jane\n",
-		},
-		{
-			name: "keeps the date the SLO was agreed, flow style",
-			in:   head + "  - name: a\n    objective: 99.9\n" + probe + "    review: {agreed: 2026-03-01}\n",
-			edit: Edit{Decision: slo.DecisionKeep, Reviewer: "jane"},
-			want: head + "  - name: a\n    objective: 99.9\n" + probe + "    review: {agreed: 2026-03-01, lastReviewed: 2026-07-01, decision: keep, reviewer: jane}\n",
-		},
-		{
-			name: "empty review",
-			in:   head + "  - name: a\n    objective: 99.9\n" + probe + "    review:\n",
-			edit: Edit{Decision: slo.DecisionInvest, Reviewer: "jane"},
-			want: head + "  - name: a\n    objective: 99.9\n" + probe + "    review:\n      lastReviewed: 2026-07-01\n      decision: invest\n      reviewer: jane\n",
-		},
-		{
-			name: "no final newline, a compact list, a new objective and a quoted reviewer",
-			in:   head + "- name: a\n  objective: 99.9\n  sli: {probe: {success: up}}",
-			edit: Edit{Objective: "99.95", Decision: slo.DecisionTighten, Reviewer: "ops: night shift"},
-			want: head + "- name: a\n  objective: 99.95\n  sli: {probe: {success: up}}\n  review:\n    lastReviewed: 2026-07-01\n    decision: tighten\n    reviewer: 'ops: night shift'\n",
-		},
-		{
-			name: "replaces a former decision and reviewer",
-			in:   head + "  - name: a\n    objective: 99.9 # was 99.5\n" + probe + "    review:\n      reviewer: \"bob\"\n      decision: keep\n      lastReviewed: 2026-01-01\n",
-			edit: Edit{Objective: "99", Decision: slo.DecisionLoosen, Reviewer: "jane"},
-			want: head + "  - name: a\n    objective: 99 # was 99.5\n" + probe + "    review:\n      reviewer: \"jane\"\n      decision: loosen\n      lastReviewed: 2026-07-01\n",
-		},
-		{
-			name: "the second of two SLOs",
-			in:   head + "  - name: a\n    objective: 99.9\n" + probe + "\n  # b\n  - name: b\n    objective: 99\n" + probe,
-			edit: Edit{Decision: slo.DecisionKeep, Reviewer: "jane", SLO: &slo.SLO{Service: "s", Name: "b"}},
-			want: head + "  - name: a\n    objective: 99.9\n" + probe + "\n  # b\n  - name: b\n    objective: 99\n" + probe + "    review:\n      lastReviewed: 2026-07-01\n      decision: keep\n      reviewer: jane\n",
-		},
-		{
-			name: "an alias",
-			in:   head + "  - name: z\n    objective: &o 99.9\n" + probe + "  - name: a\n    objective: *o\n" + probe,
-			edit: Edit{Objective: "99.95", Decision: slo.DecisionTighten},
-			err:  "objective: is an alias (*o) shared with other places; edit it by hand",
-		},
-		{
-			name: "an anchor",
-			in:   head + "  - name: a\n    objective: &o 99.9\n" + probe + "  - name: z\n    objective: *o\n" + probe,
-			edit: Edit{Objective: "99.95", Decision: slo.DecisionTighten},
-			err:  "objective: carries the anchor &o, shared with other places; edit it by hand",
-		},
-		{
-			name: "a flow-style SLO",
-			in:   head + "  - {name: a, objective: 99.9, sli: {probe: {success: up}}}\n",
-			edit: Edit{Decision: slo.DecisionKeep},
-			err:  "the SLO is written in flow style",
-		},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := tc.edit
-			if e.SLO == nil {
-				e.SLO = &slo.SLO{Service: "s", Name: "a"}
-			}
-			e.Date = reviewDay
-			got, err := EditSpec("s.yaml", []byte(tc.in), []Edit{e})
-			if tc.err != "" {
-				require.ErrorContains(t, err, tc.err)
-				return
-			}
-			require.NoError(t, err)
-			require.Equal(t, tc.want, string(got))
-			_, err = spec.Parse("s.yaml", got)
-			require.NoError(t, err)
-		})
-	}
 }
 
 // An edit the loader rejects writes nothing.

@@ -207,17 +207,19 @@ func TestMonitorUnreachableRemote(t *testing.T) {
 // nothing there, with the same explanation as the daemon's.
 func TestCheck(t *testing.T) {
 	f := newFixture(t, Options{})
-	remotes, err := storage.NewRemotes([]*config.RemoteReadConfig{readConfig(t, f.remote.URL, "prom", true)}, eu1)
+	rr, err := storage.OpenRemoteRead([]*config.RemoteReadConfig{readConfig(t, f.remote.URL, "prom", true)}, eu1)
 	require.NoError(t, err)
-	reports, err := Check(t.Context(), fixtureSLOs, storage.MergeRemotes(remotes), remotes, DefaultLookback, now)
+	defer rr.Close()
+	reports, err := Check(t.Context(), fixtureSLOs, rr.Queryable(), rr.Remotes(), DefaultLookback, now)
 	require.NoError(t, err)
 	require.Len(t, reports, 3, "local_total is not in remote storage")
 	require.Contains(t, reports["api/availability"].Problem, `remote read "prom" holds 2 series without the external labels {cluster="eu1"}`)
 	require.Equal(t, []string{`local_total{job="local"}`}, reports["local/availability"].Missing)
 
-	remotes, err = storage.NewRemotes([]*config.RemoteReadConfig{readConfig(t, f.remote.URL, "", false)}, eu1)
+	unfiltered, err := storage.OpenRemoteRead([]*config.RemoteReadConfig{readConfig(t, f.remote.URL, "", false)}, eu1)
 	require.NoError(t, err)
-	reports, err = Check(t.Context(), fixtureSLOs[:1], storage.MergeRemotes(remotes), remotes, DefaultLookback, now)
+	defer unfiltered.Close()
+	reports, err = Check(t.Context(), fixtureSLOs[:1], unfiltered.Queryable(), unfiltered.Remotes(), DefaultLookback, now)
 	require.NoError(t, err)
 	require.Empty(t, reports)
 }

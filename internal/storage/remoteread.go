@@ -82,29 +82,79 @@ func (r Remote) Unfiltered() storage.Queryable {
 	return r.unfiltered
 }
 
-// NewRemotes returns the remote-read endpoints of cfgs as ApplyRemoteRead configures them, without a TSDB (for
-// commands that read remote storage only). Their connections are the default transport's.
-func NewRemotes(cfgs []*config.RemoteReadConfig, externalLabels labels.Labels) ([]Remote, error) {
-	return newRemotes(cfgs, externalLabels, func() (int64, error) { return 0, nil })
+// RemoteRead is the remote-read endpoints of a configuration without a TSDB, configured as ApplyRemoteRead
+// configures the daemon's (the same external-label filter, required matchers and recent data): for commands that
+// read what the daemon reads (slokeeper check --config.file, slokeeper review). Close closes their connections.
+type RemoteRead struct {
+	remotes []Remote
+	dialer  *connTracker
 }
 
-// MergeRemotes merges the endpoints' queryables, as secondaries: a failing endpoint's error becomes a warning
-// of the series set, as in the daemon's merged Queryable.
-func MergeRemotes(rs []Remote) storage.Queryable {
+// OpenRemoteRead configures the endpoints of cfgs; nothing is dialled before a query.
+func OpenRemoteRead(cfgs []*config.RemoteReadConfig, externalLabels labels.Labels) (*RemoteRead, error) {
+	dialer := newConnTracker()
+	// No local storage, so no start time for it: every endpoint is read for recent data anyway.
+	noLocal := func() (int64, error) { return 0, nil }
+	remotes, err := newRemotes(cfgs, externalLabels, noLocal, config_util.WithDialContextFunc(dialer.dial))
+	if err != nil {
+		return nil, err
+	}
+	return &RemoteRead{remotes: remotes, dialer: dialer}, nil
+}
+
+// Remotes are the endpoints, in the order of their config.
+func (r *RemoteRead) Remotes() []Remote { return r.remotes }
+
+// Queryable merges the endpoints, as secondaries: a failing endpoint's error becomes a warning of the series
+// set, as in the daemon's merged Queryable.
+func (r *RemoteRead) Queryable() storage.Queryable {
 	return storage.QueryableFunc(func(mint, maxt int64) (storage.Querier, error) {
-		qs := make([]storage.Querier, 0, len(rs))
-		for _, r := range rs {
-			q, err := r.queryable.Querier(mint, maxt)
-			if err != nil {
-				for _, q := range qs {
-					_ = q.Close()
-				}
-				return nil, err
-			}
-			qs = append(qs, q)
-		}
-		return storage.NewMergeQuerier(nil, qs, storage.ChainedSeriesMerge), nil
+		return mergeQueriers(mint, maxt, nil, queryables(r.remotes))
 	})
+}
+
+// Close closes the endpoints' connections; queries still running fail.
+func (r *RemoteRead) Close() error {
+	r.dialer.closeAll()
+	return nil
+}
+
+// queryables are the endpoints' queryables, as the rules read them.
+func queryables(rs []Remote) []storage.Queryable {
+	qs := make([]storage.Queryable, len(rs))
+	for i, r := range rs {
+		qs[i] = r.queryable
+	}
+	return qs
+}
+
+// mergeQueriers opens the queriers of primary (when not nil) and of every secondary over [mint, maxt] and
+// merges them: series present in several are deduplicated sample by sample, and a secondary that fails a query
+// only adds a warning, as in Prometheus. On error the queriers opened are closed again.
+func mergeQueriers(mint, maxt int64, primary storage.Queryable, secondaries []storage.Queryable) (storage.Querier, error) {
+	var primaries, opened []storage.Querier
+	fail := func(err error) (storage.Querier, error) {
+		errs := []error{err}
+		for _, q := range append(primaries, opened...) {
+			errs = append(errs, q.Close())
+		}
+		return nil, errors.Join(errs...)
+	}
+	if primary != nil {
+		q, err := primary.Querier(mint, maxt)
+		if err != nil {
+			return nil, err
+		}
+		primaries = []storage.Querier{q}
+	}
+	for _, s := range secondaries {
+		q, err := s.Querier(mint, maxt)
+		if err != nil {
+			return fail(err)
+		}
+		opened = append(opened, q)
+	}
+	return storage.NewMergeQuerier(primaries, opened, storage.ChainedSeriesMerge), nil
 }
 
 func newRemotes(cfgs []*config.RemoteReadConfig, externalLabels labels.Labels, startTime func() (int64, error), opts ...config_util.HTTPClientOption) ([]Remote, error) {

@@ -35,12 +35,15 @@ func TestRemotesWithAndWithoutFilter(t *testing.T) {
 	require.Len(t, byLabels(t, query(t, rs[1].Queryable(), `up`)), 1)
 
 	// Without a TSDB (slokeeper check): the same endpoints, merged.
-	standalone, err := NewRemotes([]*config.RemoteReadConfig{named}, ext)
+	standalone, err := OpenRemoteRead([]*config.RemoteReadConfig{named}, ext)
 	require.NoError(t, err)
-	require.Empty(t, byLabels(t, query(t, MergeRemotes(standalone), `up`)))
-	standalone, err = NewRemotes([]*config.RemoteReadConfig{named, unfiltered}, ext)
+	defer standalone.Close()
+	require.Empty(t, byLabels(t, query(t, standalone.Queryable(), `up`)))
+	both, err := OpenRemoteRead([]*config.RemoteReadConfig{named, unfiltered}, ext)
 	require.NoError(t, err)
-	require.Len(t, byLabels(t, query(t, MergeRemotes(standalone), `up`)), 1)
-	_, err = NewRemotes([]*config.RemoteReadConfig{named, named}, ext)
+	defer both.Close()
+	require.Len(t, both.Remotes(), 2)
+	require.Len(t, byLabels(t, query(t, both.Queryable(), `up`)), 1)
+	_, err = OpenRemoteRead([]*config.RemoteReadConfig{named, named}, ext)
 	require.ErrorContains(t, err, "duplicate remote read config")
 }

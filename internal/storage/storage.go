@@ -5,8 +5,14 @@
 // in an existing Prometheus, Mimir or Thanos, reached over remote read. This package owns that: an embedded TSDB,
 // a remote-write receiver in front of it, remote-read clients configured from Prometheus' own `remote_read:` YAML,
 // and one merged Queryable over all of them for the PromQL engine and the rules manager. Each remote-read endpoint
-// is also at hand on its own (Remotes, and NewRemotes without a TSDB), with and without its external-label filter,
-// so that internal/sliprobe can tell whether that filter is why a selector matches nothing.
+// is also at hand on its own (Remotes), with and without its external-label filter, so that internal/sliprobe can
+// tell whether that filter is why a selector matches nothing.
+//
+// Commands that read what the daemon reads, while it runs or without it, open the same storage read only:
+// OpenReadOnly (slokeeper review) reads the daemon's TSDB directory without locking or changing it, and its
+// remote_read endpoints through OpenRemoteRead (also slokeeper check --config.file), which configures them by the
+// daemon's own code path (newRemotes: external labels, required matchers, recent data) with no TSDB and no
+// directory.
 //
 // Everything here is Prometheus' own code (tsdb, storage/remote) wired together; the package adds only the
 // lifecycle, the defaults that suit SLO evaluation (a retention long enough for the longest SLO period, an
@@ -201,24 +207,7 @@ func (m mergedQueryable) Querier(mint, maxt int64) (storage.Querier, error) {
 	m.s.mtx.RLock()
 	remotes := m.s.remotes
 	m.s.mtx.RUnlock()
-
-	primary, err := m.s.db.Querier(mint, maxt)
-	if err != nil {
-		return nil, err
-	}
-	secondaries := make([]storage.Querier, 0, len(remotes))
-	for _, r := range remotes {
-		q, err := r.queryable.Querier(mint, maxt)
-		if err != nil {
-			errs := []error{err, primary.Close()}
-			for _, q := range secondaries {
-				errs = append(errs, q.Close())
-			}
-			return nil, errors.Join(errs...)
-		}
-		secondaries = append(secondaries, q)
-	}
-	return storage.NewMergeQuerier([]storage.Querier{primary}, secondaries, storage.ChainedSeriesMerge), nil
+	return mergeQueriers(mint, maxt, m.s.db, queryables(remotes))
 }
 
 var _ storage.AppendableV2 = (*tsdb.DB)(nil)

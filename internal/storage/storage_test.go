@@ -176,16 +176,23 @@ func readConfig(t *testing.T, srv *httptest.Server) *config.RemoteReadConfig {
 	return &rr
 }
 
-func TestRemoteReadMergesWithLocal(t *testing.T) {
+// remoteAndLocal are a Prometheus with external labels ext serving up{job="remote"} and up{job="both"} over
+// remote read, and a local storage holding up{job="local"} and up{job="both"}.
+func remoteAndLocal(t *testing.T, ext labels.Labels) (*httptest.Server, *Storage) {
+	t.Helper()
 	remoteStore := openStorage(t)
-	ext := labels.FromStrings("cluster", "eu")
 	srv := serveRemoteRead(t, remoteStore, ext)
 	appendUp(t, remoteStore.Appendable(), "remote", 1)
 	appendUp(t, remoteStore.Appendable(), "both", 1)
-
 	local := openStorage(t)
 	appendUp(t, local.Appendable(), "local", 1)
 	appendUp(t, local.Appendable(), "both", 1)
+	return srv, local
+}
+
+func TestRemoteReadMergesWithLocal(t *testing.T) {
+	ext := labels.FromStrings("cluster", "eu")
+	srv, local := remoteAndLocal(t, ext)
 
 	require.Equal(t, map[string]float64{`{job="both"}`: 3, `{job="local"}`: 3},
 		byLabels(t, query(t, local.Queryable(), `count_over_time(up[10m])`)))

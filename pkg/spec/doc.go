@@ -10,4 +10,12 @@
 // regular files of at most MaxFileSize bytes (a FIFO or a device is refused
 // without being opened), and the strings that become labels, annotations and
 // ids have the limits of limits.go.
+//
+// It also edits spec files in place, for tools that write decisions back
+// (slokeeper review --write): Patch and PatchFiles set fields of SLOs,
+// addressed by SLO id and field path, by splicing the new values into the
+// original text at the positions of their YAML nodes, so that comments and
+// formatting stay as written; what an edit makes is loaded by the same checks
+// before anything is written. What to change is the caller's decision: this
+// package knows the format, not why a field changes.
 package spec

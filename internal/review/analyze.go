@@ -106,30 +106,7 @@ func (r *run) analyze(d *sloData) *analysis {
 	starts := pageStarts(d.h, d.h.bad, s.Objective.Budget, a.pages, d.from, d.until)
 	var winBad, winTotal float64
 	for _, sl := range d.slices {
-		st := sliceStat{label: sl.Label, partial: sl.Partial, peak: sl.peak, q: math.NaN()}
-		st.startIdx, st.endIx = d.h.span(sl.Start, sl.End)
-		st.span = st.endIx - st.startIdx
-		st.bad, st.total, st.hours = d.h.sum(d.h.bad, sl.Start, sl.End)
-		st.ratio, st.budgetConsumed = math.NaN(), math.NaN()
-		if st.total > 0 {
-			st.ratio = st.bad / st.total
-			st.budgetConsumed = st.ratio / s.Objective.Budget
-			st.judged = st.total*s.Objective.Budget >= judgedBudgetEvents
-			st.breached = st.judged && st.ratio > s.Objective.Budget
-			st.full = st.judged && !sl.Partial && float64(st.hours) >= fullCoverage*float64(st.span)
-		}
-		if latencySLI(s) {
-			st.q = sl.quantile(s.Objective.Ratio)
-		}
-		st.typical = math.NaN()
-		if d.e.peakRate != "" {
-			st.typical = median(rates(d.h, st.startIdx, st.endIx))
-		}
-		for _, i := range starts {
-			if i >= st.startIdx && i < st.endIx {
-				st.pages++
-			}
-		}
+		st := statOf(d, sl, starts)
 		winBad += st.bad
 		winTotal += st.total
 		a.stats = append(a.stats, st)
@@ -177,6 +154,36 @@ func (r *run) analyze(d *sloData) *analysis {
 		a.notes = append(a.notes, "1 slice breached: one bad slice is what a budget is for; watch the next one")
 	}
 	return a
+}
+
+// statOf measures slice sl of d; starts are the hours at which a page would have started.
+func statOf(d *sloData, sl *sliceData, starts []int) sliceStat {
+	s := d.s
+	st := sliceStat{label: sl.Label, partial: sl.Partial, peak: sl.peak, q: math.NaN()}
+	st.startIdx, st.endIx = d.h.span(sl.Start, sl.End)
+	st.span = st.endIx - st.startIdx
+	st.bad, st.total, st.hours = d.h.sum(d.h.bad, sl.Start, sl.End)
+	st.ratio, st.budgetConsumed = math.NaN(), math.NaN()
+	if st.total > 0 {
+		st.ratio = st.bad / st.total
+		st.budgetConsumed = st.ratio / s.Objective.Budget
+		st.judged = st.total*s.Objective.Budget >= judgedBudgetEvents
+		st.breached = st.judged && st.ratio > s.Objective.Budget
+		st.full = st.judged && !sl.Partial && float64(st.hours) >= fullCoverage*float64(st.span)
+	}
+	if latencySLI(s) {
+		st.q = sl.quantile(s.Objective.Ratio)
+	}
+	st.typical = math.NaN()
+	if d.e.peakRate != "" {
+		st.typical = median(rates(d.h, st.startIdx, st.endIx))
+	}
+	for _, i := range starts {
+		if i >= st.startIdx && i < st.endIx {
+			st.pages++
+		}
+	}
+	return st
 }
 
 func latencySLI(s *slo.SLO) bool {

@@ -107,6 +107,12 @@ func writeSLO(b *strings.Builder, s *SLOReport) {
 	if len(s.Slices) == 0 {
 		return
 	}
+	writeSlices(b, s, proposal)
+	writeAttribution(b, s)
+}
+
+// writeSlices writes the table of s's slices, with the budget each would have used at proposal (nil: none).
+func writeSlices(b *strings.Builder, s *SLOReport, proposal *Proposal) {
 	latency := s.Threshold != ""
 	columns := 8
 	if latency {
@@ -159,6 +165,10 @@ func writeSLO(b *strings.Builder, s *SLOReport) {
 		}
 		b.WriteString("\n")
 	}
+}
+
+// writeAttribution writes, for each breached slice of s, which dependencies breached over the same hours.
+func writeAttribution(b *strings.Builder, s *SLOReport) {
 	if len(s.Attribution) > 0 {
 		b.WriteString("\nBreached slices and their dependencies over the same hours:\n\n")
 		for _, at := range s.Attribution {

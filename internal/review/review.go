@@ -93,47 +93,14 @@ func Review(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Queryable == nil {
 		return nil, errors.New("review: no storage to read (Options.Queryable is nil)")
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Until.IsZero() {
-		opts.Until = opts.Now()
-	}
-	opts.Until = opts.Until.UTC().Truncate(grid)
-	if opts.Window <= 0 {
-		opts.Window = DefaultWindow
-	}
-	if opts.PeakWindow <= 0 {
-		opts.PeakWindow = DefaultPeakWindow
-	}
-	if opts.MinWindow <= 0 {
-		opts.MinWindow = slo.DefaultMinWindow
-	}
-	if opts.SubqueryStep <= 0 {
-		opts.SubqueryStep = DefaultSubqueryStep
-	}
-	if opts.Logger == nil {
-		opts.Logger = promslog.NewNopLogger()
-	}
+	opts = opts.withDefaults()
 	byID := make(map[string]*slo.SLO, len(opts.SLOs))
 	for _, s := range opts.SLOs {
 		byID[s.ID()] = s
 	}
-	reviewed := opts.SLOs
-	if len(opts.Only) > 0 {
-		reviewed = nil
-		for _, id := range opts.Only {
-			s, ok := byID[id]
-			if !ok {
-				return nil, fmt.Errorf("no loaded SLO has the id %q", id)
-			}
-			if !slices.Contains(reviewed, s) {
-				reviewed = append(reviewed, s)
-			}
-		}
-	}
-	if len(reviewed) == 0 {
-		return nil, errors.New("review: no SLOs to review")
+	reviewed, err := opts.reviewed(byID)
+	if err != nil {
+		return nil, err
 	}
 
 	r := &run{opts: opts, q: &querier{
@@ -181,6 +148,54 @@ func Review(ctx context.Context, opts Options) (*Report, error) {
 	sortReports(rep.SLOs)
 	rep.Stats = Stats{Queries: r.q.Queries, MaxQuerySamples: r.q.MaxSamples, TookSeconds: time.Since(began).Seconds()}
 	return rep, nil
+}
+
+// withDefaults is o with the defaults of its unset fields.
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Until.IsZero() {
+		o.Until = o.Now()
+	}
+	o.Until = o.Until.UTC().Truncate(grid)
+	if o.Window <= 0 {
+		o.Window = DefaultWindow
+	}
+	if o.PeakWindow <= 0 {
+		o.PeakWindow = DefaultPeakWindow
+	}
+	if o.MinWindow <= 0 {
+		o.MinWindow = slo.DefaultMinWindow
+	}
+	if o.SubqueryStep <= 0 {
+		o.SubqueryStep = DefaultSubqueryStep
+	}
+	if o.Logger == nil {
+		o.Logger = promslog.NewNopLogger()
+	}
+	return o
+}
+
+// reviewed are the SLOs o.Only names (each once), or all of o.SLOs without it.
+func (o Options) reviewed(byID map[string]*slo.SLO) ([]*slo.SLO, error) {
+	reviewed := o.SLOs
+	if len(o.Only) > 0 {
+		reviewed = nil
+		for _, id := range o.Only {
+			s, ok := byID[id]
+			if !ok {
+				return nil, fmt.Errorf("no loaded SLO has the id %q", id)
+			}
+			if !slices.Contains(reviewed, s) {
+				reviewed = append(reviewed, s)
+			}
+		}
+	}
+	if len(reviewed) == 0 {
+		return nil, errors.New("review: no SLOs to review")
+	}
+	return reviewed, nil
 }
 
 // plan sets the review window of every reviewed SLO and adds their dependencies, read from early enough

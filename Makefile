@@ -23,10 +23,12 @@ RULES_DIR := rules
 # those packages here (not ./...): `go test -update` fails in any other package.
 GOLDEN_PKGS := ./pkg/generate/ ./pkg/routing/
 FUZZTIME    ?= 60s
-# Every go test run has a timeout of its own, per package binary.
+# Every go test run has a timeout of its own, per package binary: the slow
+# end-to-end tests (internal/app/e2e, about 10 minutes under -race on 2 cores)
+# have a binary, and so a budget, apart from internal/app's unit tests.
 TEST_TIMEOUT ?= 15m
-# Parallel tests per package binary. pkg/app's end-to-end tests mostly wait (for tiles, alerts, a real Prometheus):
-# more of them at once than the two cores keeps that package well inside its timeout.
+# Parallel tests per package binary. The end-to-end tests of internal/app/e2e mostly wait (for tiles, alerts, a
+# real Prometheus): more of them at once than the two cores keeps that package well inside its timeout.
 TEST_PARALLEL ?= 4
 # Where `make run` serves the demo.
 RUN_ADDRESS ?= :9099

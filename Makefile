@@ -3,8 +3,9 @@
 # Target names follow Prometheus' Makefile.common (build, test, test-short, vet,
 # style, format, lint, docker, ...), but nothing here downloads a tool: the Go
 # toolchain and `go tool promtool` (the tool directive in go.mod, fetched through
-# the module proxy like any module) are all that is needed. `make help` lists
-# the targets.
+# the module proxy like any module) are all that is needed, and golangci-lint is
+# a tool of its own module, tools/golangci-lint/go.mod, so that go.mod does not
+# carry its dependencies. `make help` lists the targets.
 
 # bash for pipefail, so that `go test ... | tee` fails when the tests fail.
 SHELL       := bash
@@ -13,6 +14,8 @@ SHELL       := bash
 GO       ?= go
 GOFMT    ?= $(GO)fmt
 PROMTOOL := $(GO) tool promtool
+# Built into the Go build cache on first use (minutes on a cold cache; see tools/golangci-lint/go.mod).
+GOLANGCI_LINT := $(GO) tool -modfile=tools/golangci-lint/go.mod golangci-lint
 BIN      := slokeeper
 VERSION  := $(shell cat VERSION)
 
@@ -169,8 +172,13 @@ style: ## Check that the Go sources are gofmt-clean.
 		exit 1; \
 	fi
 
+.PHONY: golangci-lint
+golangci-lint: ## Run golangci-lint with .golangci.yml (not part of make test: its first build takes minutes).
+	@echo ">> running golangci-lint"
+	$(GOLANGCI_LINT) run ./...
+
 .PHONY: lint
-lint: vet style ## Run go vet and the gofmt check (no golangci-lint).
+lint: vet style golangci-lint ## Run go vet, the gofmt check and golangci-lint.
 
 .PHONY: unit
 unit: alertmanager ## Run the Go tests with the race detector, then the Workbook replay without it.

@@ -121,6 +121,7 @@ slos:
 		return code == http.StatusLocked
 	}, time.Minute, 200*time.Millisecond, "payments is not frozen")
 	code, body = r.get(t, "/api/v1/gate/payments")
+	require.Equal(t, http.StatusLocked, code, body)
 	require.Contains(t, body, `"allowed":false`)
 	require.Contains(t, body, "api-availability")
 	code, body = r.get(t, "/api/v1/gate/checkout")

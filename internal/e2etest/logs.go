@@ -3,10 +3,14 @@ package e2etest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"sync"
 )
+
+// errNoMatch is what SyncBuffer.WaitMatch returns when ctx ends first.
+var errNoMatch = errors.New("not written")
 
 // SyncBuffer is a bytes.Buffer safe for concurrent writes and reads: process output written by os/exec's copying
 // goroutines, or a daemon's log, read by the test meanwhile. WaitMatch waits for a line without polling: every

@@ -2,7 +2,6 @@ package e2etest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -177,6 +176,3 @@ func probe(ctx context.Context, client *http.Client, url string, status int) err
 	}
 	return nil
 }
-
-// errNoMatch is what SyncBuffer.WaitMatch returns when ctx ends first.
-var errNoMatch = errors.New("not written")

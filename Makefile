@@ -3,8 +3,9 @@
 # Target names follow Prometheus' Makefile.common (build, test, test-short, vet,
 # style, format, lint, docker, ...), but nothing here downloads a tool: the Go
 # toolchain and `go tool promtool` (the tool directive in go.mod, fetched through
-# the module proxy like any module) are all that is needed. `make help` lists
-# the targets.
+# the module proxy like any module) are all that is needed, and golangci-lint is
+# a tool of its own module, tools/golangci-lint/go.mod, so that go.mod does not
+# carry its dependencies. `make help` lists the targets.
 
 # bash for pipefail, so that `go test ... | tee` fails when the tests fail.
 SHELL       := bash
@@ -13,6 +14,8 @@ SHELL       := bash
 GO       ?= go
 GOFMT    ?= $(GO)fmt
 PROMTOOL := $(GO) tool promtool
+# Built into the Go build cache on first use (minutes on a cold cache; see tools/golangci-lint/go.mod).
+GOLANGCI_LINT := $(GO) tool -modfile=tools/golangci-lint/go.mod golangci-lint
 BIN      := slokeeper
 VERSION  := $(shell cat VERSION)
 
@@ -23,12 +26,14 @@ RULES_DIR := rules
 # those packages here (not ./...): `go test -update` fails in any other package.
 GOLDEN_PKGS := ./pkg/generate/ ./pkg/routing/ ./internal/web/
 FUZZTIME    ?= 60s
-# Every go test run has a timeout of its own, per package binary.
+# Every go test run has a timeout of its own, per package binary: the slow
+# end-to-end tests (internal/app/e2e, about 10 minutes under -race on 2 cores)
+# have a binary, and so a budget, apart from internal/app's unit tests.
 TEST_TIMEOUT ?= 15m
 # The command-line reference, generated from the kingpin app (`make docs`).
 CLI_DOC := docs/command-line/$(BIN).md
-# Parallel tests per package binary. pkg/app's end-to-end tests mostly wait (for tiles, alerts, a real Prometheus):
-# more of them at once than the two cores keeps that package well inside its timeout.
+# Parallel tests per package binary. The end-to-end tests of internal/app/e2e mostly wait (for tiles, alerts, a
+# real Prometheus): more of them at once than the two cores keeps that package well inside its timeout.
 TEST_PARALLEL ?= 4
 # Where `make run` serves the demo.
 RUN_ADDRESS ?= :9099
@@ -189,8 +194,13 @@ style: ## Check that the Go sources are gofmt-clean.
 		exit 1; \
 	fi
 
+.PHONY: golangci-lint
+golangci-lint: ## Run golangci-lint with .golangci.yml (not part of make test: its first build takes minutes).
+	@echo ">> running golangci-lint"
+	$(GOLANGCI_LINT) run ./...
+
 .PHONY: lint
-lint: vet style ## Run go vet and the gofmt check (no golangci-lint).
+lint: vet style golangci-lint ## Run go vet, the gofmt check and golangci-lint.
 
 .PHONY: unit
 unit: alertmanager ## Run the Go tests with the race detector, then the Workbook replay without it.
@@ -231,34 +241,58 @@ tools: alertmanager ## Build the go.mod tools (promtool, the Prometheus server o
 # same length .////share/prometheus/alertmanager, and the tests run it from
 # $(ALERTMANAGER_DIR)/usr, where the package's templates are. The tests find it
 # here, or at $$SLOKEEPER_ALERTMANAGER_BINARY (an installed Alertmanager).
-ALERTMANAGER_DIR := .build/alertmanager
-ALERTMANAGER_BIN := $(ALERTMANAGER_DIR)/usr/bin/prometheus-alertmanager
+#
+# The package is pinned: apt-get downloads exactly ALERTMANAGER_DEB_VERSION, and
+# the .deb must have ALERTMANAGER_DEB_SHA256 (Debian's amd64 build) before it is
+# unpacked. To move to another version, update both together: the version from
+# `apt-cache madison prometheus-alertmanager`, the checksum from `sha256sum` of
+# the .deb that `apt-get download prometheus-alertmanager=VERSION` fetches.
+ALERTMANAGER_DEB_VERSION := 0.25.0-1+b4
+ALERTMANAGER_DEB_SHA256  := 4fb9aed15cfe8e0c32408e643ab32a1e41ee87d2cc26f18aeba928b1b0b98ae7
+ALERTMANAGER_DIR   := .build/alertmanager
+ALERTMANAGER_BIN   := $(ALERTMANAGER_DIR)/usr/bin/prometheus-alertmanager
+# Written once the pinned package is unpacked: a new pin fetches again.
+ALERTMANAGER_STAMP := $(ALERTMANAGER_DIR)/.deb-$(ALERTMANAGER_DEB_SHA256)
 
 .PHONY: alertmanager
 ifdef SLOKEEPER_ALERTMANAGER_BINARY
-alertmanager: ## Fetch Debian's prometheus-alertmanager into .build/alertmanager (for the end-to-end tests).
+alertmanager: ## Fetch Debian's prometheus-alertmanager, pinned by version and sha256, into .build/alertmanager (for the end-to-end tests).
 	@echo ">> the end-to-end tests use the Alertmanager at $(SLOKEEPER_ALERTMANAGER_BINARY)"
 else
-alertmanager: $(ALERTMANAGER_BIN)
+alertmanager: $(ALERTMANAGER_STAMP)
 endif
 
-$(ALERTMANAGER_BIN):
-	@echo ">> fetching Debian's prometheus-alertmanager into $(ALERTMANAGER_DIR)"
+$(ALERTMANAGER_STAMP):
+	@echo ">> fetching Debian's prometheus-alertmanager $(ALERTMANAGER_DEB_VERSION) into $(ALERTMANAGER_DIR)"
 	@command -v apt-get >/dev/null && command -v dpkg >/dev/null || { \
 		echo "apt-get and dpkg are needed to fetch Alertmanager; elsewhere set" \
 			"SLOKEEPER_ALERTMANAGER_BINARY to an Alertmanager binary (0.25 or later)" >&2; exit 1; }
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	if ! (cd "$$tmp" && apt-get download prometheus-alertmanager >/dev/null 2>&1); then \
-		echo ">> no package list has prometheus-alertmanager yet: apt-get update"; \
-		apt-get update -qq && (cd "$$tmp" && apt-get download prometheus-alertmanager); \
+	pkg='prometheus-alertmanager=$(ALERTMANAGER_DEB_VERSION)'; \
+	if ! (cd "$$tmp" && apt-get download "$$pkg" >/dev/null 2>&1); then \
+		echo ">> no package list has $$pkg yet: apt-get update"; \
+		apt-get update -qq && (cd "$$tmp" && apt-get download "$$pkg") || { \
+			echo "couldn't download $$pkg: if Debian no longer has it, update ALERTMANAGER_DEB_VERSION" \
+				"(apt-cache madison prometheus-alertmanager) and ALERTMANAGER_DEB_SHA256 (sha256sum of the new .deb)" \
+				"in the Makefile together, or set SLOKEEPER_ALERTMANAGER_BINARY" >&2; exit 1; }; \
+	fi; \
+	deb=$$(ls "$$tmp"/prometheus-alertmanager_*.deb); \
+	got=$$(sha256sum "$$deb" | cut -d' ' -f1); \
+	if [ "$$got" != '$(ALERTMANAGER_DEB_SHA256)' ]; then \
+		echo "$$(basename "$$deb") has sha256 $$got, but the Makefile pins $(ALERTMANAGER_DEB_SHA256): not unpacked." >&2; \
+		echo "If the new package is the one you want, update ALERTMANAGER_DEB_VERSION and ALERTMANAGER_DEB_SHA256" \
+			"in the Makefile together (apt-cache madison prometheus-alertmanager; sha256sum of the .deb)," \
+			"or set SLOKEEPER_ALERTMANAGER_BINARY to an Alertmanager binary." >&2; \
+		exit 1; \
 	fi; \
 	rm -rf $(ALERTMANAGER_DIR) && mkdir -p $(ALERTMANAGER_DIR) && \
-	dpkg -x "$$tmp"/prometheus-alertmanager_*.deb $(ALERTMANAGER_DIR) && \
+	dpkg -x "$$deb" $(ALERTMANAGER_DIR) && \
 	LC_ALL=C perl -pi -e 's{/usr/share/prometheus/alertmanager}{.////share/prometheus/alertmanager}g' $(ALERTMANAGER_BIN) && \
 	if LC_ALL=C grep -q -a /usr/share/prometheus/alertmanager $(ALERTMANAGER_BIN); then \
 		echo "couldn't relocate the template path of $(ALERTMANAGER_BIN)" >&2; rm -f $(ALERTMANAGER_BIN); exit 1; \
 	fi; \
-	$(ALERTMANAGER_BIN) --version 2>&1 | head -1
+	$(ALERTMANAGER_BIN) --version 2>&1 | head -1; \
+	touch $@
 
 .PHONY: bench
 bench: ## Run the benchmarks under pkg/, internal/ and cmd/ and keep the output in bench.out.

@@ -112,7 +112,7 @@ func problems(stderr string) []string {
 func TestCheckRemoteFailures(t *testing.T) {
 	dir := t.TempDir()
 	spec := writeSpec(t, dir, "api.yaml", remoteSpec)
-	dead := "http://" + e2etest.FreeAddress(t) + "/api/v1/read" // nothing listens there
+	dead := "http://" + e2etest.DeadAddress(t) + "/api/v1/read" // nothing listens there
 	code, out, errOut := runCLI(t, "check", "--config.file="+checkConfig(t, dir, dead, ""), spec)
 	require.Equal(t, 1, code, errOut)
 	require.Empty(t, out)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -20,26 +21,29 @@ func TestRunSignals(t *testing.T) {
 	good := strings.Replace(badSpec, "objective: 100", "objective: 99", 1)
 	good = good[:strings.Index(good, "  - name: b")]
 	spec := writeSpec(t, dir, "api.yaml", good)
-	addr := e2etest.FreeAddress(t)
 	var stdout, stderr e2etest.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run([]string{"run", "--spec.files=" + spec, "--storage.path=" + filepath.Join(dir, "data"),
-			"--web.listen-address=" + addr, "--spec.watch-interval=0"}, &stdout, &stderr)
+			"--web.listen-address=127.0.0.1:0", "--spec.watch-interval=0"}, &stdout, &stderr)
 	}()
-	require.Eventually(t, func() bool {
+	// It listens on a port of its own choosing and logs where once it serves.
+	listening, cancel := context.WithTimeout(t.Context(), time.Minute)
+	go func() {
 		select {
 		case code := <-done:
-			t.Fatalf("run exited with %d: %s", code, stderr.String())
-		default:
+			done <- code
+			cancel()
+		case <-listening.Done():
 		}
-		resp, err := http.Get("http://" + addr + "/-/healthy")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, time.Minute, 50*time.Millisecond, "stderr: %s", stderr.String())
+	}()
+	addr, err := e2etest.DaemonAddress(listening, &stderr)
+	cancel()
+	require.NoError(t, err, "stderr: %s", stderr.String())
+	resp, err := http.Get("http://" + addr + "/-/healthy")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 
 	writeSpec(t, dir, "api.yaml", badSpec)
 	require.NoError(t, syscall.Kill(syscall.Getpid(), syscall.SIGHUP))
@@ -54,7 +58,7 @@ func TestRunSignals(t *testing.T) {
 		t.Fatal("run did not return after SIGTERM")
 	}
 	require.Contains(t, stderr.String(), "slokeeper stopped")
-	_, err := http.Get("http://" + addr + "/-/healthy")
+	_, err = http.Get("http://" + addr + "/-/healthy")
 	require.Error(t, err, "still serving after SIGTERM")
 }
 

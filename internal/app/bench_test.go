@@ -130,30 +130,9 @@ func prepareBenchProcess(b *testing.B) (bin, specs, data string, want int) {
 // budgets. Then it runs load with the daemon's address and process id when load is not nil, or else samples the
 // daemon's memory for a minute.
 func runBenchProcess(b *testing.B, bin, specs, data string, want int, load func(addr string, pid int)) {
-	addr := e2etest.FreeAddress(b)
-	var logs e2etest.SyncBuffer
-	cmd := exec.Command(bin, "run", "--spec.files="+specs, "--storage.path="+data, "--web.listen-address="+addr,
-		"--spec.watch-interval=0", "--log.level=warn")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-exited:
-			if err != nil {
-				b.Errorf("slokeeper run: %v\n%s", err, logs.String())
-			}
-		case <-time.After(time.Minute):
-			_ = cmd.Process.Kill()
-			b.Error("slokeeper run did not stop within a minute of SIGTERM")
-		}
-	}()
+	cmd, addr, exited, logs, stop := startBenchProcess(b, bin, specs, data)
+	defer stop()
 
 	get := func(path string, v any) bool {
 		resp, err := http.Get("http://" + addr + path)
@@ -218,7 +197,8 @@ func runBenchProcess(b *testing.B, bin, specs, data string, want int, load func(
 	for range benchSettleSamples {
 		st = procStatus(b, fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
 		rss, anon = append(rss, st["VmRSS"]), append(anon, st["RssAnon"])
-		time.Sleep(time.Second)
+		time.Sleep(time.Second) // the sampling rate, not a wait for a state
+
 	}
 	slices.Sort(rss)
 	slices.Sort(anon)
@@ -247,6 +227,50 @@ func runBenchProcess(b *testing.B, bin, specs, data string, want int, load func(
 	b.Logf("slokeeper run with %d SLOs: ready, backfilled and with every budget %s after start; over the next %d s VmRSS median %.0f MiB, max %.0f (anon median %.0f, max %.0f); at the end file-backed %.0f MiB (TSDB files %.0f, executable %.0f, other %.0f), VmHWM since start %.0f MiB",
 		want, ready.Round(time.Millisecond), benchSettleSamples, rss[len(rss)/2], rss[len(rss)-1], anon[len(anon)/2], anon[len(anon)-1],
 		st["RssFile"], mapped.tsdb, mapped.executable, mapped.other, st["VmHWM"])
+}
+
+// startBenchProcess starts `slokeeper run` (bin) on specs and data, on 127.0.0.1:0, and returns once it has said
+// where it listens; stop sends it SIGTERM and waits for it. exited receives its exit (and is given it back).
+func startBenchProcess(b *testing.B, bin, specs, data string) (cmd *exec.Cmd, addr string, exited chan error, logs *e2etest.SyncBuffer, stop func()) {
+	logs = &e2etest.SyncBuffer{}
+	// At log level info, the daemon says where it listens: on a port of its own choosing.
+	cmd = exec.Command(bin, "run", "--spec.files="+specs, "--storage.path="+data, "--web.listen-address=127.0.0.1:0",
+		"--spec.watch-interval=0", "--log.level=info")
+	cmd.Stdout, cmd.Stderr = logs, logs
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	exited = make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stop = func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-exited:
+			if err != nil {
+				b.Errorf("slokeeper run: %v\n%s", err, logs.String())
+			}
+		case <-time.After(time.Minute):
+			_ = cmd.Process.Kill()
+			b.Error("slokeeper run did not stop within a minute of SIGTERM")
+		}
+	}
+	listening, cancel := context.WithTimeout(b.Context(), time.Minute)
+	defer cancel()
+	go func() {
+		select {
+		case err := <-exited:
+			exited <- err
+			cancel()
+		case <-listening.Done():
+		}
+	}()
+	addr, err := e2etest.DaemonAddress(listening, logs)
+	if err != nil {
+		stop()
+		b.Fatalf("slokeeper run reported no address: %v\n%s", err, logs.String())
+	}
+	return cmd, addr, exited, logs, stop
 }
 
 // runBenchDaemon runs the daemon on the spec files and the storage until it is ready and backfilled, reports its
@@ -302,9 +326,17 @@ func runBenchDaemon(b *testing.B, files []string, data string) {
 	ready := time.Since(start)
 	// The budget group reads the period the backfill records at the newest tile: an SLO backfilled after its
 	// budget group's last evaluation has its budget at the next one, within a minute.
-	budgetsKnown := time.Now().Add(90 * time.Second)
-	for !benchBudgetsKnown(a) && time.Now().Before(budgetsKnown) {
-		time.Sleep(500 * time.Millisecond)
+	// (Polled: the daemon notifies no one of a new snapshot.)
+	budgetsKnown := time.NewTimer(90 * time.Second)
+	defer budgetsKnown.Stop()
+	poll := time.NewTicker(500 * time.Millisecond)
+	defer poll.Stop()
+	for waiting := true; waiting && !benchBudgetsKnown(a); {
+		select {
+		case <-poll.C:
+		case <-budgetsKnown.C:
+			waiting = false // checkBenchDaemon says what is missing
+		}
 	}
 	checkBenchDaemon(b, a, len(files)*benchSLOsPerFile)
 

@@ -31,6 +31,9 @@ type blindBody struct {
 // policy directly: 30 days of data to compute a real one would take minutes): every service may ship, except one
 // whose single unknown SLO keeps it at 503.
 func TestGateThousandSLOs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole daemon on 1,000 SLOs until their first evaluation: a minute or more")
+	}
 	const services, perService = 100, 10
 	dir := t.TempDir()
 	files, err := specgen.Write(filepath.Join(dir, "specs"), specgen.Slokeeper, specgen.Layout{Files: services, PerFile: perService})

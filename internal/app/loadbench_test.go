@@ -78,7 +78,7 @@ func loadDaemon(b *testing.B, addr string, pid int, d time.Duration) {
 	for time.Now().Before(deadline) {
 		st := procStatus(b, fmt.Sprintf("/proc/%d/status", pid))
 		rssMax, anonMax = max(rssMax, st["VmRSS"]), max(anonMax, st["RssAnon"])
-		time.Sleep(time.Second)
+		time.Sleep(time.Second) // the sampling rate of the memory under load, not a wait for a state
 	}
 	if p := os.Getenv("SLOKEEPER_BENCH_HEAPPROFILE"); p != "" {
 		if resp, err := http.Get("http://" + addr + "/debug/pprof/heap"); err == nil {

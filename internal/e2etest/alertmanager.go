@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -66,45 +65,41 @@ type Alertmanager struct {
 	*process // Stop, PID, Logs
 }
 
-// StartAlertmanager starts a real Alertmanager with configYAML on 127.0.0.1 on a free port, without clustering
-// (no gossip port), its data under t.TempDir(), waits until /-/ready answers 200 and registers a t.Cleanup that
-// stops it. A start that loses its port to another process is retried on a new port.
+// StartAlertmanager starts a real Alertmanager with configYAML on 127.0.0.1:0, finds the port it bound in its log,
+// runs it without clustering (no gossip port), its data under t.TempDir(), waits until /-/ready answers 200 and
+// registers a t.Cleanup that stops it.
 func StartAlertmanager(t testing.TB, configYAML string) *Alertmanager {
 	t.Helper()
-	bin := AlertmanagerBinary(t)
-	for attempt := 1; ; attempt++ {
-		am, err := launchAlertmanager(t, bin, FreeAddress(t), configYAML)
-		if err == nil {
-			return am
-		}
-		if attempt < maxStartAttempts && strings.Contains(am.Logs(), "address already in use") {
-			t.Logf("e2etest: alertmanager lost its port %s to another process; retrying on another port", am.Addr)
-			continue
-		}
+	am, err := launchAlertmanager(t, AlertmanagerBinary(t), configYAML)
+	if err != nil {
 		t.Fatalf("e2etest: %v\nalertmanager output:\n%s", err, am.Logs())
 	}
+	return am
 }
 
-func launchAlertmanager(t testing.TB, bin, addr, configYAML string) (*Alertmanager, error) {
+func launchAlertmanager(t testing.TB, bin, configYAML string) (*Alertmanager, error) {
 	t.Helper()
 	dir := t.TempDir()
-	am := &Alertmanager{URL: "http://" + addr, Addr: addr, ConfigFile: filepath.Join(dir, "alertmanager.yml"),
-		process: &process{logs: &SyncBuffer{}}}
+	am := &Alertmanager{ConfigFile: filepath.Join(dir, "alertmanager.yml"), process: &process{logs: &SyncBuffer{}}}
 	if err := os.WriteFile(am.ConfigFile, []byte(configYAML), 0o644); err != nil {
 		return am, fmt.Errorf("couldn't write the alertmanager config: %w", err)
 	}
 	args := []string{
 		"--config.file=" + am.ConfigFile,
 		"--storage.path=" + filepath.Join(dir, "data"),
-		"--web.listen-address=" + addr,
+		"--web.listen-address=127.0.0.1:0",
 		"--cluster.listen-address=", // no gossip: a single instance, no second port
 		"--log.level=debug",         // its notification log shows in a failed test's output
 	}
 	var err error
-	am.process, err = startProcess(t, "alertmanager on "+addr, bin, args, workDir(bin, dir), 10*time.Second)
+	am.process, err = startProcess(t, "alertmanager", bin, args, workDir(bin, dir), 10*time.Second)
 	if err != nil {
 		return am, err
 	}
+	if am.Addr, err = am.waitListening(t.Context(), 30*time.Second); err != nil {
+		return am, err
+	}
+	am.name, am.URL = "alertmanager on "+am.Addr, "http://"+am.Addr
 	return am, am.waitReady(t.Context(), am.URL+"/-/ready", 30*time.Second)
 }
 

@@ -3,6 +3,7 @@ package e2etest
 import (
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,10 +67,15 @@ func TestAlertReceiverWaitFor(t *testing.T) {
 	require.Equal(t, "http://"+r.HostPort(), r.URL())
 	require.True(t, strings.HasPrefix(r.HostPort(), "127.0.0.1:"), r.HostPort())
 
-	// The alert arrives while WaitFor is waiting.
+	// The alert arrives while WaitFor is waiting: it is posted once WaitFor has found nothing and blocks.
+	blocked := make(chan struct{})
+	var once sync.Once
+	r.rec.mu.Lock()
+	r.rec.waiting = func() { once.Do(func() { close(blocked) }) }
+	r.rec.mu.Unlock()
 	posted := make(chan error, 1)
 	go func() {
-		time.Sleep(100 * time.Millisecond)
+		<-blocked
 		resp, err := http.Post(r.URL()+AlertsPath, "application/json", strings.NewReader(notifierPayload))
 		if err == nil {
 			err = resp.Body.Close()

@@ -6,8 +6,8 @@
 //
 // It exists so that daemon tests exercise the same server, wire formats and notifier the daemon meets in
 // production, instead of hand-written fakes: remote read/write go through Prometheus' own handlers, alerts arrive as
-// Prometheus' notifier encodes them. Everything listens on 127.0.0.1 on ports picked at run time, writes only under
-// t.TempDir(), and is stopped by t.Cleanup.
+// Prometheus' notifier encodes them. Everything listens on 127.0.0.1:0 (a child process tells the port it bound in its
+// log; no port is picked, released and bound later), writes only under t.TempDir(), and is stopped by t.Cleanup.
 //
 // The Prometheus binary comes from `go tool -n prometheus`, which builds it into the Go build cache the first time
 // (minutes on a small machine) and finds it there afterwards (well under a second); each test process asks once.

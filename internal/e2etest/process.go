@@ -57,10 +57,38 @@ func startProcess(t testing.TB, name, bin string, args []string, dir string, sto
 	return p, nil
 }
 
+// waitListening waits for the process to log the address it listens on (it was started on 127.0.0.1:0), and
+// gives up early if the process exits.
+func (p *process) waitListening(ctx context.Context, timeout time.Duration) (string, error) {
+	ctx, cancel := p.whileRunning(ctx, timeout)
+	defer cancel()
+	addr, err := listeningAddress(ctx, p.logs)
+	if err := p.exitErr(); err != nil {
+		return "", err
+	}
+	if err != nil {
+		return "", fmt.Errorf("%s reported no listen address within %s: %w", p.name, timeout, err)
+	}
+	return addr, nil
+}
+
 // waitReady waits for GET url to answer 200, and gives up early if the process exits.
 func (p *process) waitReady(ctx context.Context, url string, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := p.whileRunning(ctx, timeout)
 	defer cancel()
+	err := WaitHTTP(ctx, url, http.StatusOK)
+	if err := p.exitErr(); err != nil {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("%s is not ready after %s: %w", p.name, timeout, err)
+	}
+	return nil
+}
+
+// whileRunning is ctx with timeout, also cancelled when the process exits.
+func (p *process) whileRunning(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	go func() {
 		select {
 		case <-p.exited:
@@ -68,16 +96,17 @@ func (p *process) waitReady(ctx context.Context, url string, timeout time.Durati
 		case <-ctx.Done():
 		}
 	}()
-	err := WaitHTTP(ctx, url, http.StatusOK)
+	return ctx, cancel
+}
+
+// exitErr is an error if the process has exited.
+func (p *process) exitErr() error {
 	select {
 	case <-p.exited:
 		return fmt.Errorf("%s exited before it was ready: %v", p.name, p.waitErr)
 	default:
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("%s is not ready after %s: %w", p.name, timeout, err)
-	}
-	return nil
 }
 
 // Stop stops the process: SIGTERM, then SIGKILL if it has not exited within its stop timeout. It returns once the

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -36,9 +35,10 @@ type PrometheusOptions struct {
 	// StartPrometheus would pass for it (--storage.tsdb.retention.time=30d, --storage.remote.flush-deadline=1s,
 	// --rules.alert.resend-delay=1s).
 	Args []string
-	// Addr, when set, is the "127.0.0.1:PORT" to listen on instead of a free port picked at start: to restart a
-	// Prometheus where its clients expect it.
-	Addr string
+	// Front, when set, is where clients reach this Prometheus: URL and Addr are the front's, the front is routed
+	// to Prometheus once it is ready and routed nowhere by Stop. To restart a Prometheus where its clients expect
+	// it, start the next one with the same Front (and DataDir).
+	Front *Front
 	// DataDir, when set, is the TSDB directory to use instead of a fresh one: to restart with the same data.
 	DataDir string
 	// ReadyTimeout bounds the wait for /-/ready after start; 60s if zero.
@@ -49,9 +49,10 @@ type PrometheusOptions struct {
 
 // Prometheus is a Prometheus server process started by StartPrometheus and stopped by t.Cleanup (or Stop).
 type Prometheus struct {
-	// URL is the server's base URL, "http://127.0.0.1:PORT" (no trailing slash).
+	// URL is the server's base URL, "http://127.0.0.1:PORT" (no trailing slash): its Front's if it has one.
 	URL string
-	// Addr is the "127.0.0.1:PORT" it listens on, for configs that want a host:port target.
+	// Addr is the "127.0.0.1:PORT" it is reached on, for configs that want a host:port target: its Front's if it
+	// has one.
 	Addr string
 	// ConfigFile is the path of the prometheus.yml written from PrometheusOptions; rewrite it and call Reload to
 	// change the configuration.
@@ -59,7 +60,8 @@ type Prometheus struct {
 	// DataDir is the TSDB directory (under t.TempDir()).
 	DataDir string
 
-	*process // Stop, PID, Logs
+	*process // PID, Logs
+	front    *Front
 	api      v1.API
 }
 
@@ -75,24 +77,11 @@ var defaultPrometheusFlags = []string{
 	"--rules.alert.resend-delay=1s",
 }
 
-// maxStartAttempts bounds the retries when the port picked for Prometheus was taken before it could bind it.
-const maxStartAttempts = 5
-
-// StartPrometheus starts a real Prometheus server (PrometheusBinary) on 127.0.0.1 on a free port, with its TSDB
-// under t.TempDir(), the remote-write receiver (/api/v1/write) and the lifecycle API (/-/reload, /-/quit) enabled,
-// waits until /-/ready answers 200, and registers a t.Cleanup that stops it. Its output is captured and logged if
-// the test fails. A start that loses its port to another process is retried on a new port.
+// StartPrometheus starts a real Prometheus server (PrometheusBinary) on 127.0.0.1:0, finds the port it bound in its
+// log, with its TSDB under t.TempDir(), the remote-write receiver (/api/v1/write) and the lifecycle API (/-/reload,
+// /-/quit) enabled, waits until /-/ready answers 200, and registers a t.Cleanup that stops it. Its output is
+// captured and logged if the test fails.
 func StartPrometheus(t testing.TB, o PrometheusOptions) *Prometheus {
-	t.Helper()
-	pick := FreeAddress
-	if o.Addr != "" {
-		pick = func(testing.TB) string { return o.Addr }
-	}
-	return startPrometheus(t, o, pick)
-}
-
-// startPrometheus is StartPrometheus with the port picker as a seam, so the bind-race retry can be tested.
-func startPrometheus(t testing.TB, o PrometheusOptions, pickAddr func(testing.TB) string) *Prometheus {
 	t.Helper()
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = 60 * time.Second
@@ -105,30 +94,22 @@ func startPrometheus(t testing.TB, o PrometheusOptions, pickAddr func(testing.TB
 	if err != nil {
 		t.Fatalf("e2etest: %v", err)
 	}
-
-	for attempt := 1; ; attempt++ {
-		p, err := launchPrometheus(t, bin, pickAddr(t), config, o)
-		if err == nil {
-			return p
-		}
-		if attempt < maxStartAttempts && strings.Contains(p.Logs(), "address already in use") {
-			t.Logf("e2etest: prometheus lost its port %s to another process; retrying on another port", p.Addr)
-			continue
-		}
+	p, err := launchPrometheus(t, bin, config, o)
+	if err != nil {
 		t.Fatalf("e2etest: %v\nprometheus output:\n%s", err, p.Logs())
 	}
+	return p
 }
 
-// launchPrometheus starts one Prometheus process on addr and waits for it to be ready. It returns the process
-// (already registered for cleanup, with its logs) even on error.
-func launchPrometheus(t testing.TB, bin, addr, config string, o PrometheusOptions) (*Prometheus, error) {
+// launchPrometheus starts one Prometheus process and waits for it to be ready. It returns the process (already
+// registered for cleanup, with its logs) even on error.
+func launchPrometheus(t testing.TB, bin, config string, o PrometheusOptions) (*Prometheus, error) {
 	t.Helper()
 	dir := t.TempDir()
 	p := &Prometheus{
-		URL:        "http://" + addr,
-		Addr:       addr,
 		ConfigFile: filepath.Join(dir, "prometheus.yml"),
 		DataDir:    cmp.Or(o.DataDir, filepath.Join(dir, "data")),
+		front:      o.Front,
 		// Until the process starts: Logs of a Prometheus that failed before it work.
 		process: &process{logs: &SyncBuffer{}},
 	}
@@ -138,15 +119,10 @@ func launchPrometheus(t testing.TB, bin, addr, config string, o PrometheusOption
 	if err := os.WriteFile(p.ConfigFile, []byte(config), 0o644); err != nil {
 		return p, fmt.Errorf("couldn't write the prometheus config: %w", err)
 	}
-	client, err := api.NewClient(api.Config{Address: p.URL})
-	if err != nil {
-		return p, fmt.Errorf("couldn't make a client for %s: %w", p.URL, err)
-	}
-	p.api = v1.NewAPI(client)
 
 	args := []string{
 		"--config.file=" + p.ConfigFile,
-		"--web.listen-address=" + addr,
+		"--web.listen-address=127.0.0.1:0",
 		"--storage.tsdb.path=" + p.DataDir,
 		"--web.enable-remote-write-receiver",
 		"--web.enable-lifecycle",
@@ -158,11 +134,41 @@ func launchPrometheus(t testing.TB, bin, addr, config string, o PrometheusOption
 	}
 	args = append(args, o.Args...)
 
-	p.process, err = startProcess(t, "prometheus on "+addr, bin, args, dir, o.StopTimeout)
+	var err error
+	p.process, err = startProcess(t, "prometheus", bin, args, dir, o.StopTimeout)
 	if err != nil {
 		return p, err
 	}
-	return p, p.waitReady(t.Context(), p.URL+"/-/ready", o.ReadyTimeout)
+	addr, err := p.waitListening(t.Context(), o.ReadyTimeout)
+	if err != nil {
+		return p, err
+	}
+	p.name = "prometheus on " + addr
+	if err := p.waitReady(t.Context(), "http://"+addr+"/-/ready", o.ReadyTimeout); err != nil {
+		return p, err
+	}
+	p.Addr = addr
+	if p.front != nil {
+		p.front.Route(addr)
+		p.Addr = p.front.Addr()
+	}
+	p.URL = "http://" + p.Addr
+	client, err := api.NewClient(api.Config{Address: p.URL})
+	if err != nil {
+		return p, fmt.Errorf("couldn't make a client for %s: %w", p.URL, err)
+	}
+	p.api = v1.NewAPI(client)
+	return p, nil
+}
+
+// Stop stops Prometheus (SIGTERM, then SIGKILL after PrometheusOptions.StopTimeout) and returns once it is gone;
+// its Front, if any, resets the connections it accepts from then on. It is safe to call more than once; t.Cleanup
+// calls it too.
+func (p *Prometheus) Stop() {
+	if p.front != nil {
+		p.front.Route("")
+	}
+	p.process.Stop()
 }
 
 // RemoteWriteURL is the endpoint of its remote-write receiver, for RemoteWrite or a daemon's remote_write.
@@ -318,23 +324,4 @@ func hasFlag(args []string, name string) bool {
 		}
 	}
 	return false
-}
-
-// SyncBuffer is a bytes.Buffer safe for concurrent writes and reads: process output written by os/exec's copying
-// goroutines, or a daemon's log, read by the test meanwhile.
-type SyncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *SyncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *SyncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

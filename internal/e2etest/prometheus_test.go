@@ -3,7 +3,6 @@ package e2etest
 import (
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -220,7 +219,7 @@ func TestPrometheusStop(t *testing.T) {
 	t.Run("SIGKILL when remote_write hangs the shutdown", func(t *testing.T) {
 		// Nothing listens at the remote_write target, and the flush deadline is a minute: a graceful shutdown
 		// would wait that long for the pending sample.
-		dead := FreeAddress(t)
+		dead := DeadAddress(t)
 		p := StartPrometheus(t, PrometheusOptions{
 			ConfigYAML:  "remote_write:\n  - url: http://" + dead + "/api/v1/write\n",
 			Args:        []string{"--storage.remote.flush-deadline=1m"},
@@ -242,10 +241,14 @@ func TestPrometheusStop(t *testing.T) {
 	})
 }
 
-// waitMetric polls p's own /metrics until a line starting with prefix ends with suffix.
+// waitMetric polls p's own /metrics (Prometheus notifies no one of its metrics) every 100ms until a line starting
+// with prefix ends with suffix, for up to 15 seconds.
 func waitMetric(t *testing.T, p *Prometheus, prefix, suffix string) error {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.NewTimer(15 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
 	for {
 		resp, err := http.Get(p.URL + "/metrics")
 		require.NoError(t, err)
@@ -257,30 +260,36 @@ func waitMetric(t *testing.T, p *Prometheus, prefix, suffix string) error {
 				return nil
 			}
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline.C:
 			return errors.New("no metric line " + prefix + "…" + strings.TrimSpace(suffix) + " in /metrics")
+		case <-tick.C:
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 
-func TestStartPrometheusRetriesOnBindRace(t *testing.T) {
-	taken, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = taken.Close() })
+// A Prometheus restarted with the same Front and data is found where its clients expect it: the front's address,
+// which the test held throughout, while each Prometheus listened on a port of its own choosing.
+func TestPrometheusRestartBehindFront(t *testing.T) {
+	front := NewFront(t)
+	first := StartPrometheus(t, PrometheusOptions{Front: front})
+	require.Equal(t, front.Addr(), first.Addr)
+	require.Equal(t, front.URL(), first.URL)
+	now := time.Now()
+	lbls := map[string]string{"__name__": "e2e_kept"}
+	require.NoError(t, first.Push(t.Context(), []Series{{Labels: lbls, Samples: []Sample{{T: now, V: 7}}}}))
+	require.Regexp(t, listeningOn, first.Logs())
+	require.NotContains(t, first.Logs(), "address="+front.Addr(), "Prometheus listens on a port of its own")
 
-	var picked []string
-	pick := func(tb testing.TB) string {
-		addr := taken.Addr().String() // another process got there first
-		if len(picked) > 0 {
-			addr = FreeAddress(tb)
-		}
-		picked = append(picked, addr)
-		return addr
-	}
-	p := startPrometheus(t, PrometheusOptions{}, pick)
-	require.Len(t, picked, 2)
-	require.Equal(t, picked[1], p.Addr)
-	require.Equal(t, "http://"+picked[1], p.URL)
-	require.NoError(t, WaitHTTP(t.Context(), p.URL+"/-/healthy", http.StatusOK))
+	dataDir := first.DataDir
+	first.Stop()
+	_, err := http.Get(front.URL() + "/-/ready")
+	require.Error(t, err, "nothing behind the front while Prometheus is down")
+
+	second := StartPrometheus(t, PrometheusOptions{Front: front, DataDir: dataDir})
+	require.Equal(t, front.URL(), second.URL)
+	vec, err := second.Query(t.Context(), "e2e_kept", now)
+	require.NoError(t, err)
+	require.Len(t, vec, 1)
+	require.Equal(t, model.SampleValue(7), vec[0].Value, "the same data, on the same address")
 }

@@ -16,6 +16,8 @@ type recorder[T any] struct {
 	items   []T
 	batches int           // calls of add: requests received
 	changed chan struct{} // closed and replaced whenever items grow
+	// waiting, when set (by this package's tests), is called each time wait blocks for more items.
+	waiting func()
 }
 
 func newRecorder[T any](clone func(T) T) *recorder[T] {
@@ -67,10 +69,13 @@ func (r *recorder[T]) wait(t testing.TB, timeout time.Duration, what string, con
 				break
 			}
 		}
-		changed := r.changed
+		changed, waiting := r.changed, r.waiting
 		r.mu.Unlock()
 		if ok {
 			return found
+		}
+		if waiting != nil {
+			waiting()
 		}
 		select {
 		case <-changed:

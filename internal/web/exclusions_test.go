@@ -58,7 +58,7 @@ func TestExclusionRoutes(t *testing.T) {
 		{closed, http.MethodPost, "/api/v1/exclusions/1/withdraw", `{"who":"a","reason":"r"}`, 403, "--web.enable-admin-api"},
 		{ok, http.MethodPost, "/api/v1/exclusions", add, 200, `"data":{"id":"1"}`},
 		{ok, http.MethodPost, "/api/v1/exclusions", `{"service":"shop","slo":"x","reason":"r","approver":"a"}`, 404, "unknown SLO shop/x"},
-		{ok, http.MethodPost, "/api/v1/exclusions", `{"sevice":"shop"}`, 400, `unknown field \"sevice\"`},
+		{ok, http.MethodPost, "/api/v1/exclusions", `{"sevice":"shop"}`, 400, `unknown field \"sevice\"`}, //nolint:misspell // a misspelled field on purpose
 		{ok, http.MethodDelete, "/api/v1/exclusions", "", 405, ""},
 		{ok, http.MethodPost, "/api/v1/exclusions/1/withdraw", `{"who":"a","reason":"r"}`, 200, `"data":{"id":"1"}`},
 		{ok, http.MethodPost, "/api/v1/exclusions/2/withdraw", `{"who":"a","reason":"r"}`, 404, `unknown exclusion \"2\"`},

@@ -62,6 +62,9 @@ func workbookScenarios() []workbookScenario {
 // TSDB, at a 15s scrape with a 30s evaluation and at 1m with 1m, and checks when the page and the ticket fire
 // and when the pages reset, against the Workbook's arithmetic on ideal windows.
 func TestWorkbookDetection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("replays days of the Workbook's scenarios through the rules manager: minutes (make unit runs it)")
+	}
 	type interval struct{ scrape, eval time.Duration }
 	var (
 		mu   sync.Mutex // the subtests run in parallel

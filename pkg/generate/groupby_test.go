@@ -55,6 +55,9 @@ func TestGroupByServiceSharesGroups(t *testing.T) {
 
 // The rule file grouped by service passes the same promtool tests as the one grouped by SLO.
 func TestPromtoolPassesGroupedByService(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs promtool's generated rule tests of every SLI kind: a minute or more")
+	}
 	t.Parallel()
 	slos, err := spec.Load([]string{"testdata/specs/edge.yaml"})
 	require.NoError(t, err)

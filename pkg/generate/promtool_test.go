@@ -55,6 +55,9 @@ func testRules(dir, base string) []string {
 // The generated promtool tests pass on the generated rules of every SLI
 // kind and option (rules/ for examples/ is checked by make test).
 func TestPromtoolPassesGeneratedTests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs promtool's generated rule tests of every SLI kind: a minute or more")
+	}
 	t.Parallel() // promtool runs in a process of its own: the promtool tests overlap
 	dir := copyGolden(t, "edge")
 	out, err := promtool(t, "check", "rules", filepath.Join(dir, "edge.rules.yml"))
@@ -83,6 +86,9 @@ func testExampleSelector(t *testing.T, id string) string {
 // The generated tests can fail: break the rules the way real bugs would and
 // promtool must report the scenario that catches it.
 func TestPromtoolCatchesBrokenRules(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs promtool's generated rule tests once per broken rule: minutes")
+	}
 	t.Parallel()
 	avail := testExampleSelector(t, "payments/api-availability")
 	availOut := `{service="payments",slo="api-availability"}` // what is computed afresh carries no revision

@@ -1,4 +1,4 @@
-package app
+package e2e_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/common/promslog"
 	"github.com/stretchr/testify/require"
 
+	"github.com/slokeeper/slokeeper/internal/app"
 	"github.com/slokeeper/slokeeper/internal/e2etest"
 	c "github.com/slokeeper/slokeeper/pkg/conventions"
 )
@@ -76,6 +77,7 @@ func shopFromAPI(t *testing.T, r *running) sloAPI {
 // line) instead of only an unknown budget. With filter_external_labels: false it reports nothing and the budget
 // becomes known; a reload to that config clears the report and logs that the series are back.
 func TestEmptySelectorsAreReported(t *testing.T) {
+	long(t)
 	t.Parallel()
 	prom := e2etest.StartPrometheus(t, e2etest.PrometheusOptions{ConfigYAML: "global:\n  scrape_interval: 15s\n", OutOfOrderTimeWindow: 2 * time.Hour})
 	now := time.Now()
@@ -86,9 +88,9 @@ func TestEmptySelectorsAreReported(t *testing.T) {
 
 	var logs e2etest.SyncBuffer
 	filteredDir := t.TempDir()
-	filtered := start(t, Options{ConfigFile: writeExternalLabelsConfig(t, filteredDir, prom.RemoteReadURL(), ""),
+	filtered := start(t, app.Options{ConfigFile: writeExternalLabelsConfig(t, filteredDir, prom.RemoteReadURL(), ""),
 		StoragePath: filepath.Join(t.TempDir(), "data"), Logger: promslog.New(&promslog.Config{Writer: io.MultiWriter(testWriter{t}, &logs)})})
-	unfiltered := start(t, Options{ConfigFile: writeExternalLabelsConfig(t, t.TempDir(), prom.RemoteReadURL(), "    filter_external_labels: false\n"),
+	unfiltered := start(t, app.Options{ConfigFile: writeExternalLabelsConfig(t, t.TempDir(), prom.RemoteReadURL(), "    filter_external_labels: false\n"),
 		StoragePath: filepath.Join(t.TempDir(), "data")})
 	filtered.waitReady(t)
 	unfiltered.waitReady(t)

@@ -1,4 +1,4 @@
-package app
+package e2e_test
 
 import (
 	"os"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/slokeeper/slokeeper/internal/app"
 	"github.com/slokeeper/slokeeper/internal/budget"
 )
 
@@ -16,16 +17,17 @@ import (
 // tiles group has not evaluated yet, which kept the first readiness back and, after it, held every snapshot until
 // the group's first slot (up to a tile; 30 minutes for 90d SLOs), with stale numbers served as current.
 func TestAddingAnSLODoesNotStallSnapshots(t *testing.T) {
+	long(t)
 	t.Parallel()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(e2eSpec), 0o644))
 	cfg := filepath.Join(dir, "slokeeper.yml")
 	// 1m windows: 2-minute tiles at the 1d period.
 	require.NoError(t, os.WriteFile(cfg, []byte("global:\n  evaluation_interval: 10s\nwindows:\n  min: 1m\nspecs: ['*.yaml']\n"), 0o644))
-	r := start(t, Options{ConfigFile: cfg, StoragePath: filepath.Join(dir, "data")})
+	r := start(t, app.Options{ConfigFile: cfg, StoragePath: filepath.Join(dir, "data")})
 	r.waitReady(t)
 	const tile = 2 * time.Minute
-	require.Eventually(t, func() bool { return time.Since(r.app.started) > tile+10*time.Second }, 2*tile, time.Second)
+	require.Eventually(t, func() bool { return time.Since(r.started) > tile+10*time.Second }, 2*tile, time.Second)
 
 	// Add, change and remove another service's SLO: after each reload the snapshot moves on at once, and the shop
 	// SLO stays in it, current.

@@ -1,4 +1,4 @@
-package app
+package e2e_test
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slokeeper/slokeeper/internal/app"
 	"github.com/stretchr/testify/require"
 )
 
@@ -20,6 +21,7 @@ import (
 // API after the fact, records the third one's history again: its budget comes back whole. A restart keeps the
 // exclusion, its audit trail and the history recorded with it.
 func TestExcludedOutageBurnsNothingInTheDaemon(t *testing.T) {
+	long(t)
 	t.Parallel()
 	t0 := time.Now().Truncate(time.Minute).Add(time.Minute)
 	outage, back := t0.Add(time.Minute), t0.Add(2*time.Minute)
@@ -47,7 +49,7 @@ slos:
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "adhoc.yaml"), []byte(spec("adhoc", "")), 0o644))
 	cfg := filepath.Join(dir, "slokeeper.yml")
 	require.NoError(t, os.WriteFile(cfg, []byte("global:\n  evaluation_interval: 10s\nspecs: ['*.yaml']\nwindows:\n  min: 1m\n"), 0o644))
-	opts := Options{ConfigFile: cfg, StoragePath: filepath.Join(dir, "data"), EnableRemoteWriteReceiver: true, EnableAdminAPI: true}
+	opts := app.Options{ConfigFile: cfg, StoragePath: filepath.Join(dir, "data"), EnableRemoteWriteReceiver: true, EnableAdminAPI: true}
 	r := start(t, opts)
 
 	traffic := feedReceiver(t, r)
@@ -121,7 +123,7 @@ func excludeAfterTheFact(t *testing.T, r *running, t0 time.Time) time.Time {
 
 // rerecordedAndKept waits for the adhoc SLO's history recorded again without its excluded outage, then restarts
 // the daemon: the exclusion, its audit trail and that history stay.
-func rerecordedAndKept(t *testing.T, r *running, opts Options, added time.Time) {
+func rerecordedAndKept(t *testing.T, r *running, opts app.Options, added time.Time) {
 	// Recorded again over the lookback by rules that hold the exclusion: the budget is whole once a budget
 	// evaluation after the new history's tiles has run.
 	require.Eventually(t, func() bool {
@@ -149,11 +151,4 @@ func rerecordedAndKept(t *testing.T, r *running, opts Options, added time.Time) 
 }
 
 // historyOf is the history the daemon keeps of service's SLO (see internal/exclusion).
-func historyOf(a *App, service string) string {
-	for _, s := range a.loaded.Load().slos {
-		if s.Service == service {
-			return s.History
-		}
-	}
-	return ""
-}
+func historyOf(a *app.App, service string) string { return a.History(service, "availability") }

@@ -1,4 +1,4 @@
-package app
+package e2e_test
 
 import (
 	"os"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slokeeper/slokeeper/internal/app"
 	"github.com/stretchr/testify/require"
 )
 
@@ -31,12 +32,13 @@ slos:
 // freeze, and the gate opens again when the page resolves. Then a real spend — a full outage until more than a
 // quarter of the whole day's budget is gone — freezes it, judged on the coverage it has.
 func TestYoungSLOFreezesOnEvidenceAndPageClosesGate(t *testing.T) {
+	long(t)
 	t.Parallel()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(youngSpec), 0o644))
 	cfg := filepath.Join(dir, "slokeeper.yml")
 	require.NoError(t, os.WriteFile(cfg, []byte("global:\n  evaluation_interval: 10s\nspecs: [shop.yaml]\nwindows:\n  min: 1m\n"), 0o644))
-	r := start(t, Options{ConfigFile: cfg, StoragePath: filepath.Join(dir, "data"), EnableRemoteWriteReceiver: true})
+	r := start(t, app.Options{ConfigFile: cfg, StoragePath: filepath.Join(dir, "data"), EnableRemoteWriteReceiver: true})
 
 	traffic := feedReceiver(t, r)
 	r.waitReady(t)

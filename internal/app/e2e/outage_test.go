@@ -1,4 +1,4 @@
-package app
+package e2e_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/slokeeper/slokeeper/internal/app"
 	"github.com/slokeeper/slokeeper/internal/e2etest"
 	c "github.com/slokeeper/slokeeper/pkg/conventions"
 )
@@ -24,14 +25,20 @@ const outageBound = 0.001
 
 // TestOutageDoesNotRefillBudget (issue 19, row 3): two Prometheus servers get the same steady 5 % errors on a
 // 99.9 % SLO, and a daemon reads each over remote read. One Prometheus hangs, then stops, losing the samples of
-// its outage, and comes back on the same address with its data. After the daemon has backfilled the gap, its
-// budget equals the one of the daemon whose Prometheus never went away, within outageBound: the outage neither
-// refills the budget (errors recorded as zero beside a lingering total) nor spends it.
+// its outage, and comes back on the same address (a Front the test holds) with its data. After the daemon has
+// backfilled the gap, its budget equals the one of the daemon whose Prometheus never went away, within
+// outageBound: the outage neither refills the budget (errors recorded as zero beside a lingering total) nor
+// spends it.
 func TestOutageDoesNotRefillBudget(t *testing.T) {
+	long(t)
 	t.Parallel()
 	opts := e2etest.PrometheusOptions{ConfigYAML: "global:\n  scrape_interval: 15s\n", OutOfOrderTimeWindow: 2 * time.Hour}
 	from := time.Now().Add(-20 * time.Minute).Truncate(time.Minute)
-	steady, outage := e2etest.StartPrometheus(t, opts), e2etest.StartPrometheus(t, opts)
+	front := e2etest.NewFront(t)
+	steady := e2etest.StartPrometheus(t, opts)
+	withFront := opts
+	withFront.Front = front
+	outage := e2etest.StartPrometheus(t, withFront)
 	trSteady, trOutage := newTraffic(from, from), newTraffic(from, from) // 5 % errors throughout
 	stopSteady := feedInBackground(t, func(ctx context.Context, s []e2etest.Series) error { return steady.Push(ctx, s) }, trSteady)
 	t.Cleanup(stopSteady)
@@ -66,14 +73,14 @@ func TestOutageDoesNotRefillBudget(t *testing.T) {
 	// timeout, so that a hung Prometheus fails evaluations rather than holding them.
 	daemon := func(p *e2etest.Prometheus) *running {
 		cfg := writeDaemonConfig(t, fmt.Sprintf("windows:\n  min: 1m\nremote_read:\n  - url: %s\n    read_recent: true\n    remote_timeout: 5s\n", p.RemoteReadURL()))
-		return start(t, Options{ConfigFile: cfg, StoragePath: filepath.Join(t.TempDir(), "data")})
+		return start(t, app.Options{ConfigFile: cfg, StoragePath: filepath.Join(t.TempDir(), "data")})
 	}
 	ref, hit := daemon(steady), daemon(outage)
 	for _, r := range []*running{ref, hit} {
 		r.waitReady(t)
 		require.Eventually(t, func() bool {
 			s, ok := shopStatus(r.app)
-			return ok && s.Coverage > 0 && r.app.evaluator.Pending() == 0
+			return ok && s.Coverage > 0 && r.app.BackfillPending() == 0
 		}, 2*time.Minute, 200*time.Millisecond, "no budget after backfill")
 	}
 	failures := func() float64 {
@@ -95,12 +102,12 @@ func TestOutageDoesNotRefillBudget(t *testing.T) {
 	// before that tile averages it (as with the hour-long tiles of a 30d period).
 	hung := lastTile(t, hit.app, tile)
 	require.Eventually(t, func() bool { return lastTile(t, hit.app, tile).After(hung) }, 2*tile, 100*time.Millisecond)
-	addr, dataDir := outage.Addr, outage.DataDir
+	dataDir := outage.DataDir
 	outage.Stop()
 	failed, done := failures(), backfills()
 	require.Eventually(t, func() bool { return failures() >= failed+8 }, 2*time.Minute, 200*time.Millisecond)
-	back := e2etest.StartPrometheus(t, e2etest.PrometheusOptions{ConfigYAML: opts.ConfigYAML,
-		OutOfOrderTimeWindow: opts.OutOfOrderTimeWindow, Addr: addr, DataDir: dataDir})
+	withFront.DataDir = dataDir
+	back := e2etest.StartPrometheus(t, withFront)
 	mu.Lock()
 	current = back
 	mu.Unlock()

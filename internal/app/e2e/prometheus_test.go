@@ -1,44 +1,27 @@
-package app
+package e2e_test
 
 import (
 	"context"
 	"fmt"
 	"math"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/prometheus/prometheus/model/labels"
-	"github.com/prometheus/prometheus/storage"
-	"github.com/prometheus/prometheus/tsdb/chunkenc"
 	"github.com/stretchr/testify/require"
 
-	"github.com/slokeeper/slokeeper/internal/budget"
+	"github.com/slokeeper/slokeeper/internal/app"
+	"github.com/slokeeper/slokeeper/internal/config"
 	"github.com/slokeeper/slokeeper/internal/e2etest"
 	c "github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/generate"
 )
 
 // The end-to-end tests run the daemon in-process against a real Prometheus built from the module (go tool
-// prometheus), on 127.0.0.1 ports picked at run time.
-
-const e2eSpec = `apiVersion: slokeeper/v1
-service: shop
-owner: team-shop
-layer: service
-slos:
-  - name: availability
-    objective: 99.9
-    period: 1d
-    sli:
-      events:
-        errors: shop_requests_total{job="shop",code="500"}
-        total: shop_requests_total{job="shop"}
-`
+// prometheus), each on 127.0.0.1:0.
 
 // traffic is synthetic counters of shop_requests_total on two instances, 15s apart: 100 requests per scrape and
 // instance, an error share that changes every hour (0.01% … 0.15%), and a burst of 5% errors from burstFrom on.
@@ -116,63 +99,6 @@ func feed(ctx context.Context, t *testing.T, push func(context.Context, []e2etes
 	}
 }
 
-// lastTile is the timestamp of the SLO's newest tile in the daemon's TSDB.
-func lastTile(t *testing.T, a *App, tile time.Duration) time.Time {
-	t.Helper()
-	return lastRecorded(t, a, c.TotalRate(tile))
-}
-
-// lastRecorded is the timestamp of the shop SLO's newest sample of the recorded series name in the daemon's TSDB.
-func lastRecorded(t *testing.T, a *App, name string) time.Time {
-	t.Helper()
-	var last int64
-	forShopSeries(t, a, name, func(s storage.Series) {
-		it := s.Iterator(nil)
-		for it.Next() != chunkenc.ValNone {
-			last = max(last, it.AtT())
-		}
-	})
-	require.NotZero(t, last, "no %s in the last hour", name)
-	return time.UnixMilli(last)
-}
-
-// forShopSeries calls fn with every series of the recorded name of the shop in a's TSDB over the last hour.
-func forShopSeries(t *testing.T, a *App, name string, fn func(storage.Series)) {
-	t.Helper()
-	now := time.Now()
-	q, err := a.storage.Local().Querier(now.Add(-time.Hour).UnixMilli(), now.UnixMilli())
-	require.NoError(t, err)
-	defer q.Close()
-	ss := q.Select(t.Context(), false, nil, labels.MustNewMatcher(labels.MatchEqual, labels.MetricName, name),
-		labels.MustNewMatcher(labels.MatchEqual, c.LabelService, "shop"))
-	for ss.Next() {
-		fn(ss.At())
-	}
-	require.NoError(t, ss.Err())
-}
-
-func shopStatus(a *App) (budget.Status, bool) { return statusOf(a, "shop") }
-
-// statusOf is the first status of service in a's latest snapshot.
-func statusOf(a *App, service string) (budget.Status, bool) {
-	if s := a.Snapshot(); s != nil {
-		for _, st := range s.SLOs {
-			if st.Service == service {
-				return st, true
-			}
-		}
-	}
-	return budget.Status{}, false
-}
-
-func writeDaemonConfig(t *testing.T, body string) string {
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(e2eSpec), 0o644))
-	cfg := filepath.Join(dir, "slokeeper.yml")
-	require.NoError(t, os.WriteFile(cfg, []byte("global:\n  evaluation_interval: 10s\nspecs: [shop.yaml]\n"+body), 0o644))
-	return cfg
-}
-
 // noHeadCompaction keeps a test Prometheus from compacting its head while a day of history pushed into it is
 // there: the head's truncation right after the push raced with live appends in Prometheus' chunk disk mapper
 // ("panic: expected newly cut file to have sequence:offset 1:8, got 2:8", a clean-clone run on 2026-12-07; the
@@ -181,13 +107,17 @@ var noHeadCompaction = []string{"--storage.tsdb.min-block-duration=3d", "--stora
 
 // TestRemoteReadFromPrometheus: the daemon reads a real Prometheus over remote read. Its budget matches the one
 // computed from the raw counters, a burst pages through the notifier, and when Prometheus goes away evaluations
-// fail and are counted while the budget stays, then resume with the gap backfilled when it comes back.
+// fail and are counted while the budget stays, then resume with the gap backfilled when it comes back (on the
+// same address, a Front the test holds, with the same data).
 func TestRemoteReadFromPrometheus(t *testing.T) {
+	long(t)
 	t.Parallel()
+	front := e2etest.NewFront(t)
 	prom := e2etest.StartPrometheus(t, e2etest.PrometheusOptions{
 		ConfigYAML:           "global:\n  scrape_interval: 15s\n",
 		OutOfOrderTimeWindow: 3 * 24 * time.Hour,
 		Args:                 noHeadCompaction,
+		Front:                front,
 	})
 	now := time.Now()
 	tr := newTraffic(now.Add(-26*time.Hour).Truncate(time.Hour), now.Add(-20*time.Minute))
@@ -204,7 +134,7 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 
 	recv := e2etest.NewAlertReceiver(t)
 	cfg := writeDaemonConfig(t, fmt.Sprintf("remote_read:\n  - url: %s\n    read_recent: true\n", prom.RemoteReadURL())+recv.AlertingConfig())
-	r := start(t, Options{ConfigFile: cfg, StoragePath: filepath.Join(t.TempDir(), "data")})
+	r := start(t, app.Options{ConfigFile: cfg, StoragePath: filepath.Join(t.TempDir(), "data")})
 	r.waitReady(t)
 	a := r.app
 	code, _ := r.post(t, "/api/v1/write")
@@ -213,7 +143,7 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 	// Backfill covered the whole day from remote read.
 	require.Eventually(t, func() bool {
 		s, ok := shopStatus(a)
-		return ok && s.Coverage > 0.99 && a.evaluator.Pending() == 0
+		return ok && s.Coverage > 0.99 && a.BackfillPending() == 0
 	}, 2*time.Minute, 200*time.Millisecond)
 
 	// The budget is the one of the raw counters over the tiles' day: exactly, up to the base window. (Tiles average
@@ -221,7 +151,9 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 	// and so stand for their tile shifted back by up to half the base window. With a 5% burst in the last minutes
 	// that shift shows: the budget lies between the raw counters' day ending at the newest tile and the day ending
 	// one base window earlier.)
-	w := generate.Options{MinWindow: time.Duration(a.cfg.Load().Windows.Min)}.Windows(24 * time.Hour)
+	loaded, err := config.Load(cfg)
+	require.NoError(t, err)
+	w := generate.Options{MinWindow: time.Duration(loaded.Windows.Min)}.Windows(24 * time.Hour)
 	require.Eventually(t, func() bool {
 		s, _ := shopStatus(a)
 		tile := lastTile(t, a, w.Tile)
@@ -253,7 +185,7 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 	backfills := successes()
 	stopFeed()
 	feeding.Wait()
-	addr, dataDir := prom.Addr, prom.DataDir
+	dataDir := prom.DataDir
 	prom.Stop()
 	require.Eventually(t, func() bool { return failures() > 0 }, time.Minute, 200*time.Millisecond)
 	// One more failed evaluation, with budget snapshots between the two.
@@ -271,7 +203,7 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 		ConfigYAML:           "global:\n  scrape_interval: 15s\n",
 		OutOfOrderTimeWindow: 3 * 24 * time.Hour,
 		Args:                 noHeadCompaction,
-		Addr:                 addr,
+		Front:                front,
 		DataDir:              dataDir,
 	})
 	ctx, stopFeed2 := context.WithCancel(context.Background())
@@ -290,10 +222,11 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 // TestPrometheusRemoteWritesIntoEmbeddedTSDB: no remote read; a real Prometheus remote-writes what it receives
 // into the daemon's embedded TSDB, and the daemon pages on a burst and reports the burn it sees.
 func TestPrometheusRemoteWritesIntoEmbeddedTSDB(t *testing.T) {
+	long(t)
 	t.Parallel()
 	recv := e2etest.NewAlertReceiver(t)
 	cfg := writeDaemonConfig(t, recv.AlertingConfig())
-	r := start(t, Options{ConfigFile: cfg, StoragePath: filepath.Join(t.TempDir(), "data"), EnableRemoteWriteReceiver: true})
+	r := start(t, app.Options{ConfigFile: cfg, StoragePath: filepath.Join(t.TempDir(), "data"), EnableRemoteWriteReceiver: true})
 	prom := e2etest.StartPrometheus(t, e2etest.PrometheusOptions{
 		ConfigYAML: fmt.Sprintf("global:\n  scrape_interval: 15s\nremote_write:\n  - url: %s/api/v1/write\n"+
 			"    queue_config:\n      batch_send_deadline: 1s\n", r.base),
@@ -317,7 +250,7 @@ func TestPrometheusRemoteWritesIntoEmbeddedTSDB(t *testing.T) {
 	require.Equal(t, "team-shop", alert.Labels["owner"])
 	// The 5m window sees the 5% of the forwarded counters: a burn of 50× the 0.1% budget.
 	require.Eventually(t, func() bool {
-		s, ok := shopStatus(a(r))
+		s, ok := shopStatus(r.app)
 		if !ok {
 			return false
 		}
@@ -330,29 +263,4 @@ func TestPrometheusRemoteWritesIntoEmbeddedTSDB(t *testing.T) {
 	}, time.Minute, 500*time.Millisecond)
 	_, body := r.get(t, "/metrics")
 	require.True(t, strings.Contains(body, `slo_burn_rate{`), "no burn rate exported")
-}
-
-func a(r *running) *App { return r.app }
-
-// metricValue is the value of the daemon's metric name with label=value (0 when absent).
-func metricValue(t *testing.T, a *App, name, label, value string) float64 {
-	t.Helper()
-	mfs, err := a.reg.Gather()
-	require.NoError(t, err)
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, lp := range m.GetLabel() {
-				if lp.GetName() == label && lp.GetValue() == value {
-					if m.Counter != nil {
-						return m.GetCounter().GetValue()
-					}
-					return m.GetGauge().GetValue()
-				}
-			}
-		}
-	}
-	return 0
 }

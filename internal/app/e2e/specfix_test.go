@@ -1,4 +1,4 @@
-package app
+package e2e_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/prometheus/storage"
 	"github.com/stretchr/testify/require"
 
+	"github.com/slokeeper/slokeeper/internal/app"
 	"github.com/slokeeper/slokeeper/internal/e2etest"
 	c "github.com/slokeeper/slokeeper/pkg/conventions"
 )
@@ -77,6 +78,7 @@ func (l *latencyTraffic) until(now time.Time) []e2etest.Series {
 // budget and windows are those of a daemon started with the fixed spec (within specFixBound), not an average of
 // both definitions that keeps the service overspent for a period.
 func TestFixedSpecRewritesHistory(t *testing.T) {
+	long(t)
 	t.Parallel()
 	prom := e2etest.StartPrometheus(t, e2etest.PrometheusOptions{ConfigYAML: "global:\n  scrape_interval: 15s\n", OutOfOrderTimeWindow: 2 * time.Hour})
 	traffic := &latencyTraffic{next: time.Now().Add(-20 * time.Minute).Truncate(time.Minute)}
@@ -91,13 +93,13 @@ func TestFixedSpecRewritesHistory(t *testing.T) {
 		require.NoError(t, os.WriteFile(spec, []byte(latencySpec(threshold)), 0o644))
 		cfg := filepath.Join(dir, "slokeeper.yml")
 		require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf("global:\n  evaluation_interval: 10s\nspecs: [shop.yaml]\nwindows:\n  min: 1m\nremote_read:\n  - url: %s\n    read_recent: true\n", prom.RemoteReadURL())), 0o644))
-		return start(t, Options{ConfigFile: cfg, StoragePath: filepath.Join(dir, "data")}), spec
+		return start(t, app.Options{ConfigFile: cfg, StoragePath: filepath.Join(dir, "data")}), spec
 	}
 	settled := func(r *running, after time.Time) {
 		t.Helper()
 		require.Eventually(t, func() bool {
 			s, ok := shopStatus(r.app)
-			return ok && s.Coverage > 0 && r.app.evaluator.Pending() == 0 && s.Updated.After(after)
+			return ok && s.Coverage > 0 && r.app.BackfillPending() == 0 && s.Updated.After(after)
 		}, 3*time.Minute, 200*time.Millisecond, "no budget after backfill")
 	}
 
@@ -160,7 +162,7 @@ func TestFixedSpecRewritesHistory(t *testing.T) {
 }
 
 // seriesOf lists the label sets of the shop's series of the recorded name in a's TSDB over the last hour.
-func seriesOf(t *testing.T, a *App, name string) []map[string]string {
+func seriesOf(t *testing.T, a *app.App, name string) []map[string]string {
 	t.Helper()
 	var out []map[string]string
 	forShopSeries(t, a, name, func(s storage.Series) { out = append(out, s.Labels().Map()) })

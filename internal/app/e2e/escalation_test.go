@@ -1,4 +1,4 @@
-package app
+package e2e_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/slokeeper/slokeeper/internal/app"
 	"github.com/slokeeper/slokeeper/internal/config"
 	"github.com/slokeeper/slokeeper/internal/e2etest"
 	c "github.com/slokeeper/slokeeper/pkg/conventions"
@@ -137,6 +138,7 @@ type gateBody struct {
 // and its since-time. Then traffic recovers the budget above the lift threshold: the gate answers 200 again and
 // release management hears that the freeze is resolved.
 func TestFreezeEscalatesThroughAlertmanager(t *testing.T) {
+	long(t)
 	t.Parallel()
 	cfgFile := writeDaemonConfig(t, escalationConfig)
 
@@ -158,7 +160,7 @@ func TestFreezeEscalatesThroughAlertmanager(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(cfgFile, append(body, am.AlertingConfig()...), 0o644))
 	dataDir := filepath.Join(t.TempDir(), "data")
-	r := start(t, Options{ConfigFile: cfgFile, StoragePath: dataDir, EnableRemoteWriteReceiver: true})
+	r := start(t, app.Options{ConfigFile: cfgFile, StoragePath: dataDir, EnableRemoteWriteReceiver: true})
 
 	// Live traffic, pushed into the daemon's remote-write receiver (wherever the daemon currently listens): 5% of
 	// the requests fail from the start, a 50× burn of the 0.1% budget.
@@ -207,7 +209,7 @@ func TestFreezeEscalatesThroughAlertmanager(t *testing.T) {
 	// Restart mid-freeze: still frozen, with the same since, as soon as the new daemon answers (before it has
 	// evaluated a budget again).
 	r.shutdown(t)
-	r = start(t, Options{ConfigFile: cfgFile, StoragePath: dataDir, EnableRemoteWriteReceiver: true})
+	r = start(t, app.Options{ConfigFile: cfgFile, StoragePath: dataDir, EnableRemoteWriteReceiver: true})
 	target.Lock()
 	writeURL = r.base + "/api/v1/write"
 	target.Unlock()

@@ -6,8 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slokeeper/slokeeper/internal/app"
 	"github.com/stretchr/testify/require"
+
+	"github.com/slokeeper/slokeeper/internal/app"
 )
 
 // A young shop: 99.5 % over a day (a budget of 7.2 minutes of full outage), 1-minute windows (2-minute tiles).

@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slokeeper/slokeeper/internal/app"
 	"github.com/stretchr/testify/require"
+
+	"github.com/slokeeper/slokeeper/internal/app"
 )
 
 // TestExcludedOutageBurnsNothingInTheDaemon is issue 18 case 8 end to end: three SLOs over the same requests, one

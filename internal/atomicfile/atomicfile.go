@@ -1,7 +1,8 @@
 // Package atomicfile writes files so that readers see the old content or the new, never a part: a temporary file
 // in the same directory, then renamed over the target. WriteFile (the daemon's persisted state, review output)
 // syncs before the rename, so a crash, a power loss or a full disk loses nothing that was there; a Set (generated
-// rule files, which can be made again) does not, so that only a power loss can cost a rerun.
+// rule files, which can be made again) does not, so that only a power loss can cost a rerun. It owns the writing
+// and must not know what the bytes are.
 package atomicfile
 
 import (

@@ -1,6 +1,6 @@
 // Package fileerr is the located error of slokeeper's YAML inputs (spec files, the daemon's config file): one
 // problem at a file, line and field path, printed the way compilers print them, and a list of such problems
-// reported all at once.
+// reported all at once. It owns the error's shape and must not know the formats whose problems it reports.
 package fileerr
 
 import (

@@ -13,6 +13,9 @@
 // missing), never per rule evaluation; identical selectors are probed once, a few at a time. It reports per SLO
 // (a gauge, and a Report for the JSON API) and logs once when an SLO's selectors start and stop matching
 // nothing. Check runs it once, for `slokeeper check --config.file`.
+//
+// It owns the probing and the explanation; it must not know how the daemon's storage is opened or served (it
+// receives its sources) nor what a missing selector does to a budget or the policy.
 package sliprobe
 
 import (

@@ -1,8 +1,8 @@
 // Package specgen writes synthetic SLO spec files for benchmarks: the same
 // events SLOs (99.9 % over 30d, errors over total requests) in slokeeper's
 // format and in Sloth's prometheus/v1 format, so that both generators can be
-// timed on the same input. It knows the two file formats and nothing of how
-// either tool reads them.
+// timed on the same input. It knows the two file formats and must not know
+// how either tool reads them.
 package specgen
 
 import (

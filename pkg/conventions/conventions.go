@@ -1,7 +1,12 @@
-// Package conventions holds every name slokeeper generates: recording rule
-// names, alert names, label names and group names. Keeping them in one file
-// makes the generated contract (what dashboards, routing trees and the daemon
-// rely on) reviewable at a glance.
+// Package conventions holds every name of slokeeper's contract: recording rule
+// names, alert names, label names, tier values and group names (this file),
+// the exported slo_* metrics (metrics.go), and the alert annotations and the
+// daemon's API routes (api.go). Keeping them in one place makes what
+// dashboards, routing trees, clients and the daemon rely on reviewable at a
+// glance. It holds names only: it must not know how rules are built, how the
+// daemon computes or serves anything, or the types of the API (pkg/api/v1).
+// The daemon's own health metrics (slokeeper_*) are named where they are
+// registered, as in Prometheus.
 package conventions
 
 import (

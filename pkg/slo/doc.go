@@ -4,5 +4,7 @@
 //
 // Nothing here does I/O. pkg/spec turns versioned YAML into these types;
 // pkg/generate turns them into Prometheus rules. Keeping the model separate
-// lets importers (Sloth, Pyrra, OpenSLO) and the daemon share it.
+// lets importers (Sloth, Pyrra, OpenSLO) and the daemon share it. It owns the
+// model and its math, and must not know any file format, rule syntax or the
+// daemon.
 package slo

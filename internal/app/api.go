@@ -1,6 +1,8 @@
 package app
 
 import (
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slokeeper/slokeeper"
@@ -16,22 +18,15 @@ func (a *App) slos() any {
 	if s == nil || s.SLOs == nil {
 		return []budget.Status{}
 	}
-	// Encoded once per snapshot, however many clients ask (1,000 SLOs are about a megabyte of JSON): the clients
-	// that come while it is being encoded wait for it rather than each encoding their own.
-	if c := a.slosEncoded.Load(); c != nil && c.snap == s {
-		return c.body
-	}
-	a.slosMtx.Lock()
-	defer a.slosMtx.Unlock()
-	if c := a.slosEncoded.Load(); c != nil && c.snap == s {
-		return c.body
-	}
-	e, err := web.Encode(s.SLOs)
-	if err != nil {
-		return s.SLOs // the API answers the encoding error
-	}
-	a.slosEncoded.Store(&encodedSLOs{snap: s, body: e})
-	return e
+	return a.encoded.get(s)
+}
+
+// sloCache holds the latest snapshot's SLOs encoded for /api/v1/slos: encoded once per snapshot, however many
+// clients ask (1,000 SLOs are about a megabyte of JSON); the clients that come while it is being encoded wait for
+// it rather than each encoding their own.
+type sloCache struct {
+	latest atomic.Pointer[encodedSLOs]
+	mtx    sync.Mutex // one encoding at a time
 }
 
 // encodedSLOs is a snapshot's SLOs encoded for /api/v1/slos.
@@ -40,18 +35,36 @@ type encodedSLOs struct {
 	body *web.Encoded
 }
 
+func (c *sloCache) get(s *budget.Snapshot) any {
+	if e := c.latest.Load(); e != nil && e.snap == s {
+		return e.body
+	}
+	c.mtx.Lock()
+	defer c.mtx.Unlock()
+	if e := c.latest.Load(); e != nil && e.snap == s {
+		return e.body
+	}
+	body, err := web.Encode(s.SLOs)
+	if err != nil {
+		return s.SLOs // the API answers the encoding error
+	}
+	c.latest.Store(&encodedSLOs{snap: s, body: body})
+	return body
+}
+
 func (a *App) status() any {
-	cfg := a.cfg.Load()
-	specs := a.loaded.Load()
+	l := a.running.Running()
+	cfg := l.cfg
+	reloadOK, reloadTime := a.running.LastReload()
 	return v1.DaemonStatus{
 		Version:               slokeeper.Version(),
 		StartTime:             a.started.UTC(),
 		ConfigFile:            a.opts.ConfigFile,
 		Config:                cfg.String(),
-		SpecFiles:             specs.files,
-		SLOs:                  len(specs.slos),
-		ReloadSuccessful:      a.metrics.reloadOK.Load(),
-		LastReloadSuccessTime: time.Unix(0, a.metrics.reloadTime.Load()).UTC(),
+		SpecFiles:             l.files,
+		SLOs:                  len(l.slos),
+		ReloadSuccessful:      reloadOK,
+		LastReloadSuccessTime: reloadTime.UTC(),
 		BackfillPending:       a.evaluator.Pending(),
 		Ready:                 a.ready.Load(),
 		SnapshotTime:          snapshotTime(a.snapshot.Load()),

@@ -50,7 +50,7 @@ func (x exclusionAPI) List() any { return x.a.exclusions.List() }
 
 func (x exclusionAPI) Add(req v1.ExclusionRequest) (any, bool, error) {
 	now := time.Now()
-	if specs := x.a.loaded.Load(); specs == nil || !specs.known(req.Service, req.SLO) {
+	if l := x.a.running.Running(); l == nil || !l.known(req.Service, req.SLO) {
 		return nil, false, nil
 	}
 	e, err := requested(req, now)
@@ -87,15 +87,13 @@ func (a *App) applyExclusions(rec exclusion.Exclusion) v1.ExclusionChange {
 
 // rebuild generates the rules of the running specs again, with the running config, and applies them.
 func (a *App) rebuild() error {
-	a.reloadMtx.Lock()
-	defer a.reloadMtx.Unlock()
-	running := a.loaded.Load()
-	cfg := a.cfg.Load()
-	specs, err := a.buildSpecs(cfg, running.files, running.parsed)
-	if err != nil {
-		return err
-	}
-	return a.apply(cfg, specs)
+	return a.running.Update(func(running *loaded) (*loaded, error) {
+		l, err := a.buildSpecs(running.cfg, running.files, running.parsed)
+		if err != nil {
+			return nil, err
+		}
+		return l, a.prepare(l)
+	})
 }
 
 // requested turns the API's request into an exclusion; from defaults to now.

@@ -73,7 +73,7 @@ func TestGateThousandSLOs(t *testing.T) {
 		}
 	}
 	a := r.app
-	a.policy.evaluate(snap, a.cfg.Load(), a.loaded.Load(), time.Now())
+	a.freeze.Evaluate(snap, time.Now())
 	require.Equal(t, map[int]int{http.StatusOK: services - 1, http.StatusServiceUnavailable: 1}, gateAll())
 	code, body = r.get(t, "/api/v1/gate/svc-0007")
 	require.Equal(t, http.StatusServiceUnavailable, code)

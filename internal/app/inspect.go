@@ -29,7 +29,7 @@ func (a *App) QueryLocal(ctx context.Context, expr string, ts time.Time) (promql
 // History names the recorded history the daemon keeps of the SLO service/name (slo.SLO.History of the loaded
 // SLO): empty unless an exclusion changed what should have been recorded, or if no such SLO is loaded.
 func (a *App) History(service, name string) string {
-	for _, s := range a.loaded.Load().slos {
+	for _, s := range a.running.Running().slos {
 		if s.Service == service && s.Name == name {
 			return s.History
 		}

@@ -1,14 +1,14 @@
 package app
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
-	"github.com/prometheus/prometheus/discovery"
 	"github.com/prometheus/prometheus/model/rulefmt"
 
 	"github.com/slokeeper/slokeeper/internal/budget"
@@ -21,22 +21,24 @@ import (
 	"github.com/slokeeper/slokeeper/pkg/spec"
 )
 
-// loadedSpecs is one consistent set of SLOs and the rule groups generated for them.
-type loadedSpecs struct {
+// loaded is one consistent set the daemon runs: the config, its SLOs and the rules generated for them.
+type loaded struct {
+	cfg   *config.Config
 	files []string
 	// parsed are the SLOs as the spec files define them; slos are those the rules run: with the ad hoc
 	// exclusions and histories of internal/exclusion (see App.amend).
-	parsed  []*slo.SLO
-	slos    []*slo.SLO
-	groups  map[string][]rulefmt.RuleGroup // by spec file; nil once applied
-	targets []evaluator.Target
+	parsed   []*slo.SLO
+	slos     []*slo.SLO
+	groups   map[string][]rulefmt.RuleGroup // by spec file; nil once prepared
+	prepared *evaluator.Prepared            // the groups, checked by the evaluator
+	targets  []evaluator.Target
 	// catalog is what the specs say of the SLOs the rules run, and of their services.
 	catalog *catalog.Catalog
 	// exclusions maps an SLO id to its exclusions, for /api/v1/slos.
 	exclusions map[string][]budget.Exclusion
 }
 
-func (l *loadedSpecs) known(service, name string) bool {
+func (l *loaded) known(service, name string) bool {
 	_, ok := l.catalog.Lookup(service, name)
 	return ok
 }
@@ -65,7 +67,7 @@ func (a *App) readConfig() (*config.Config, error) {
 }
 
 // loadSpecs reads and checks every spec file and generates the rule groups of their SLOs.
-func (a *App) loadSpecs(cfg *config.Config) (*loadedSpecs, error) {
+func (a *App) loadSpecs(cfg *config.Config) (*loaded, error) {
 	files, err := cfg.SpecFiles()
 	if err != nil {
 		return nil, fmt.Errorf("couldn't find the spec files: %w", err)
@@ -81,7 +83,7 @@ func (a *App) loadSpecs(cfg *config.Config) (*loadedSpecs, error) {
 }
 
 // buildSpecs generates the rule groups of the SLOs parsed from files, amended with the ad hoc exclusions.
-func (a *App) buildSpecs(cfg *config.Config, files []string, parsed []*slo.SLO) (*loadedSpecs, error) {
+func (a *App) buildSpecs(cfg *config.Config, files []string, parsed []*slo.SLO) (*loaded, error) {
 	// The SLOs of a service share their groups: a few groups per spec file rather than three per SLO (a
 	// goroutine, timers and a dozen metrics each), which is most of what memory does not spend on the rules
 	// themselves at 1,000 SLOs.
@@ -90,7 +92,7 @@ func (a *App) buildSpecs(cfg *config.Config, files []string, parsed []*slo.SLO) 
 		return nil, err
 	}
 	now := time.Now()
-	l := &loadedSpecs{files: files, parsed: parsed, groups: map[string][]rulefmt.RuleGroup{}, exclusions: map[string][]budget.Exclusion{}}
+	l := &loaded{cfg: cfg, files: files, parsed: parsed, groups: map[string][]rulefmt.RuleGroup{}, exclusions: map[string][]budget.Exclusion{}}
 	for _, f := range files {
 		l.groups[f] = []rulefmt.RuleGroup{} // a file without SLOs still replaces its old groups
 	}
@@ -126,36 +128,39 @@ func statusExclusions(es []slo.Exclusion) []budget.Exclusion {
 	return out
 }
 
-// apply makes cfg and specs the running set, as one change: the rules are checked first and nothing is applied
-// when they fail; remote read, remote write and alerting are applied next, and when one of them fails (or the
-// rules manager then does) those already applied return to the running config. The status never shows one config
-// while the daemon runs another.
-func (a *App) apply(cfg *config.Config, specs *loadedSpecs) error {
-	prepared, err := a.evaluator.Prepare(specs.groups)
+// prepare has the evaluator check l's rules, before anything of l is applied. The rules manager then holds what
+// it needs: the generated groups (megabytes at 1,000 SLOs) are not kept.
+func (a *App) prepare(l *loaded) error {
+	p, err := a.evaluator.Prepare(l.groups)
 	if err != nil {
 		return err
 	}
-	if err := a.applyRemotes(cfg); err != nil {
-		a.restoreRemotes()
-		return err
-	}
-	if err := a.evaluator.Commit(prepared); err != nil {
-		a.restoreRemotes()
-		return err
-	}
-	// The rules manager holds what it needs; the generated groups (megabytes at 1,000 SLOs) are not kept.
-	specs.groups = nil
-	a.evaluator.SetTargets(specs.targets)
-	a.cfg.Store(cfg)
-	a.loaded.Store(specs)
-	a.probeSLOs(cfg, specs)
-	a.reviews.Set(specs.slos)
-	a.metrics.slos.Set(float64(len(specs.slos)))
-	a.metrics.reloaded(true)
+	l.prepared, l.groups = p, nil
 	return nil
 }
 
-// applyRemotes applies cfg's remote read, remote write and alerting.
+// load reads the config file and the spec files again, for a reload of running.
+func (a *App) load(running *loaded) (*loaded, error) {
+	cfg, err := a.readConfig()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Storage.Path != running.cfg.Storage.Path {
+		a.logger.Warn("storage.path changed; it takes effect on restart", "running", running.cfg.Storage.Path, "configured", cfg.Storage.Path)
+		cfg.Storage.Path = running.cfg.Storage.Path
+	}
+	l, err := a.loadSpecs(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.storage.CheckRetention(l.catalog.LongestPeriod()); err != nil {
+		return nil, fmt.Errorf("couldn't reload: %w (restart with a longer storage.retention)", err)
+	}
+	return l, a.prepare(l)
+}
+
+// applyRemotes applies cfg's remote read, remote write and alerting (given the running config again after a
+// later subscriber failed, it restores them).
 func (a *App) applyRemotes(cfg *config.Config) error {
 	if err := a.storage.ApplyRemoteRead(cfg.RemoteReadConfigs, cfg.Global.ExternalLabels); err != nil {
 		return fmt.Errorf("couldn't apply remote_read: %w", err)
@@ -164,69 +169,16 @@ func (a *App) applyRemotes(cfg *config.Config) error {
 	if err := a.storage.ApplyRemoteWrite(pcfg); err != nil {
 		return fmt.Errorf("couldn't apply remote_write: %w", err)
 	}
-	if err := a.notifier.ApplyConfig(pcfg); err != nil {
-		return fmt.Errorf("couldn't apply alerting: %w", err)
-	}
-	sd := map[string]discovery.Configs{}
-	for k, v := range pcfg.AlertingConfig.AlertmanagerConfigs.ToMap() {
-		sd[k] = v.ServiceDiscoveryConfigs
-	}
-	if err := a.discovery.ApplyConfig(sd); err != nil {
-		return fmt.Errorf("couldn't apply alerting service discovery: %w", err)
-	}
-	return nil
-}
-
-// restoreRemotes re-applies the running config's remotes after a failed apply (nothing to restore at the start).
-func (a *App) restoreRemotes() {
-	old := a.cfg.Load()
-	if old == nil {
-		return
-	}
-	if err := a.applyRemotes(old); err != nil {
-		a.logger.Error("Restoring the running remote read, remote write and alerting config after a failed reload failed", "err", err)
-	}
-}
-
-// Reload re-reads the config file and the spec files and applies them. A bad file changes nothing: the last
-// good set keeps running, slokeeper_config_last_reload_successful turns 0 and the error is returned.
-func (a *App) Reload() error {
-	a.reloadMtx.Lock()
-	defer a.reloadMtx.Unlock()
-	err := a.reload()
-	if err != nil {
-		a.metrics.reloaded(false)
-		a.logger.Error("Reload failed, the previous configuration and specs keep running", "err", err)
-		return err
-	}
-	a.logger.Info("Reloaded", "slos", len(a.loaded.Load().slos))
-	return nil
-}
-
-func (a *App) reload() error {
-	cfg, err := a.readConfig()
-	if err != nil {
-		return err
-	}
-	old := a.cfg.Load()
-	if cfg.Storage.Path != old.Storage.Path {
-		a.logger.Warn("storage.path changed; it takes effect on restart", "running", old.Storage.Path, "configured", cfg.Storage.Path)
-		cfg.Storage.Path = old.Storage.Path
-	}
-	specs, err := a.loadSpecs(cfg)
-	if err != nil {
-		return err
-	}
-	if err := a.storage.CheckRetention(specs.catalog.LongestPeriod()); err != nil {
-		return fmt.Errorf("couldn't reload: %w (restart with a longer storage.retention)", err)
-	}
-	a.watchHash = a.fingerprint(cfg)
-	return a.apply(cfg, specs)
+	return a.alerting.applyConfig(pcfg)
 }
 
 // fingerprint hashes the config file and every spec file its globs match now, to notice edits, new and removed
-// files.
-func (a *App) fingerprint(cfg *config.Config) string {
+// files: the globs of the config file if it reads, else those of running.
+func (a *App) fingerprint(running *loaded) string {
+	cfg := running.cfg
+	if c, err := a.readConfig(); err == nil {
+		cfg = c
+	}
 	h := sha256.New()
 	// Read as the loaders read: a FIFO or a device among the files must not block the watch.
 	if a.opts.ConfigFile != "" {
@@ -252,47 +204,20 @@ func (a *App) fingerprint(cfg *config.Config) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// watchLoop reloads when the config file or a spec file changed. Polling, unlike inotify, also sees files
-// replaced by renames and Kubernetes ConfigMap symlink swaps.
-func (a *App) watchLoop(ctx context.Context) {
-	t := time.NewTicker(a.opts.WatchInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		cfg := a.cfg.Load()
-		// Re-read the config file for its globs, if it parses; otherwise the running one's.
-		if a.opts.ConfigFile != "" {
-			if c, err := config.Resolve(a.opts.ConfigFile, a.opts.SpecFiles, a.opts.StoragePath); err == nil {
-				cfg = c
-			}
-		}
-		a.reloadMtx.Lock()
-		changed := a.fingerprint(cfg) != a.watchHash
-		a.reloadMtx.Unlock()
-		if !changed {
+// checkPolicies fails when an SLO names a policy the configuration does not have.
+func checkPolicies(cfg *config.Config, slos []*slo.SLO) error {
+	var errs []string
+	for _, s := range slos {
+		if s.Policy == "" {
 			continue
 		}
-		a.logger.Info("Config or spec files changed, reloading")
-		if err := a.Reload(); err != nil {
-			// Do not retry the same broken content every tick.
-			a.reloadMtx.Lock()
-			a.watchHash = a.fingerprint(cfg)
-			a.reloadMtx.Unlock()
+		if _, ok := cfg.Policies[s.Policy]; !ok {
+			names := slices.Sorted(maps.Keys(cfg.Policies))
+			errs = append(errs, fmt.Sprintf("%s: %s: policy %q is not defined; the config's policies are %s", s.Source, s.ID(), s.Policy, strings.Join(names, ", ")))
 		}
 	}
-}
-
-// reviewClocks are the review clocks the rules recorded for the SLOs without a review date, by SLO id.
-func reviewClocks(s *budget.Snapshot) map[string]time.Time {
-	out := map[string]time.Time{}
-	for _, st := range s.SLOs {
-		if !st.ReviewSince.IsZero() {
-			out[slo.ID(st.Service, st.SLO)] = st.ReviewSince
-		}
+	if len(errs) > 0 {
+		return fmt.Errorf("couldn't load specs: %s", strings.Join(errs, "; "))
 	}
-	return out
+	return nil
 }

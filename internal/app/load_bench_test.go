@@ -24,7 +24,7 @@ func BenchmarkLoadSpecs(b *testing.B) {
 		b.Fatal(err)
 	}
 	start := processCPU(b) - before
-	if n := len(a.loaded.Load().slos); n != benchFiles*benchSLOsPerFile {
+	if n := len(a.running.Running().slos); n != benchFiles*benchSLOsPerFile {
 		b.Fatalf("loaded %d SLOs, want %d", n, benchFiles*benchSLOsPerFile)
 	}
 	extra := filepath.Join(dir, "specs", "extra.yaml")

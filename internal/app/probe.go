@@ -17,19 +17,13 @@ import (
 
 // newProbe creates the probe over what the rules read: the merged Queryable, and the remote-read endpoints to
 // explain an empty selector with.
-func (a *App) newProbe() {
-	a.probe = sliprobe.New(sliprobe.Options{
+func (a *App) newProbe() *sliprobe.Monitor {
+	return sliprobe.New(sliprobe.Options{
 		Queryable:  a.storage.Queryable(),
 		Remotes:    a.storage.Remotes,
 		Logger:     a.logger.With("component", "sli probe"),
 		Registerer: a.reg,
 	})
-}
-
-// probeSLOs hands the probe the SLOs of a load or reload; their selectors are probed again at once when the
-// sources changed.
-func (a *App) probeSLOs(cfg *config.Config, specs *loadedSpecs) {
-	a.probe.SetSLOs(specs.slos, sourcesFingerprint(cfg))
 }
 
 // sourcesFingerprint is what the SLIs' series are read from: the remote_read endpoints and the external labels
@@ -47,12 +41,12 @@ func sourcesFingerprint(cfg *config.Config) string {
 
 // annotateSnapshot adds to snap, before it is published, what the probe found about each SLO's selectors, and
 // the SLO's exclusions from its spec.
-func (a *App) annotateSnapshot(snap *budget.Snapshot, specs *loadedSpecs) {
+func (a *App) annotateSnapshot(snap *budget.Snapshot, l *loaded) {
 	for i := range snap.SLOs {
 		st := &snap.SLOs[i]
 		if r, ok := a.probe.Report(st.Service, st.SLO); ok && len(r.Missing) > 0 {
 			st.MissingSeries, st.Problem = r.Missing, r.Problem
 		}
-		st.Exclusions = specs.exclusions[slo.ID(st.Service, st.SLO)]
+		st.Exclusions = l.exclusions[slo.ID(st.Service, st.SLO)]
 	}
 }

@@ -82,8 +82,8 @@ func TestReloadIsATransaction(t *testing.T) {
 		readRemotes(t, a)
 		require.Greater(t, oldReads.Load(), before, "%s: the running remote is still read", what)
 		require.Zero(t, newReads.Load(), "%s: the new remote is not read", what)
-		require.Equal(t, oldRemote.URL, a.cfg.Load().RemoteReadConfigs[0].URL.String(), "%s: the status shows the running config", what)
-		require.Len(t, a.loaded.Load().slos, 1, what)
+		require.Equal(t, oldRemote.URL, a.running.Running().cfg.RemoteReadConfigs[0].URL.String(), "%s: the status shows the running config", what)
+		require.Len(t, a.running.Running().slos, 1, what)
 	}
 
 	// The issue's reproduction: a new remote and a spec whose label is a broken template.
@@ -124,7 +124,7 @@ func TestReloadRefusesAFIFO(t *testing.T) {
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
 	done := make(chan error, 1)
 	go func() {
-		_ = a.fingerprint(a.cfg.Load())
+		_ = a.fingerprint(a.running.Running())
 		done <- a.Reload()
 	}()
 	select {
@@ -133,7 +133,7 @@ func TestReloadRefusesAFIFO(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the watch or the reload blocked on a FIFO")
 	}
-	require.Len(t, a.loaded.Load().slos, 1)
+	require.Len(t, a.running.Running().slos, 1)
 }
 
 // The demo's temporary directory carries the pid; starting a demo removes what killed demos left (issue 19).

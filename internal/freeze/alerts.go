@@ -1,4 +1,4 @@
-package app
+package freeze
 
 import (
 	"fmt"
@@ -9,12 +9,13 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/notifier"
 
+	"github.com/slokeeper/slokeeper/internal/catalog"
 	"github.com/slokeeper/slokeeper/internal/policy"
 	c "github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
-// Policy alerts.
+// The policy's alerts.
 //
 // The freeze state lives in the daemon, not in Prometheus, so the daemon raises its alerts itself, through the
 // same notifier (and so the same alert_relabel_configs, external labels and Alertmanagers) as the rules' alerts:
@@ -25,25 +26,29 @@ import (
 // minute with an end four minutes ahead, and sends a resolved alert once when one stops firing.
 
 const (
-	policyAlertResend = time.Minute
-	policyAlertExpiry = 4 * policyAlertResend
+	alertResend = time.Minute
+	alertExpiry = 4 * alertResend
 )
 
-// policyAlerter tracks which policy alerts fire and when each was last sent.
-type policyAlerter struct {
+// alerter tracks which policy alerts fire and when each was last sent.
+type alerter struct {
 	send        func(...*notifier.Alert)
 	externalURL *url.URL
 	firing      map[uint64]*notifier.Alert
 	sent        map[uint64]time.Time
 }
 
+func newAlerter(send func(...*notifier.Alert), externalURL *url.URL) *alerter {
+	return &alerter{send: send, externalURL: externalURL, firing: map[uint64]*notifier.Alert{}, sent: map[uint64]time.Time{}}
+}
+
 // alertsOf returns the policy's firing alerts for st at now, by label hash.
-func (p *policyAlerter) alertsOf(st policy.State, specs *loadedSpecs) map[uint64]*notifier.Alert {
+func (p *alerter) alertsOf(st policy.State, cat *catalog.Catalog) map[uint64]*notifier.Alert {
 	out := map[uint64]*notifier.Alert{}
 	add := func(a *notifier.Alert) { out[a.Labels.Hash()] = a }
 	for _, svc := range st.Services {
 		var layer slo.Layer
-		if s, ok := specs.catalog.Service(svc.Service); ok {
+		if s, ok := cat.Service(svc.Service); ok {
 			layer = s.Layer
 		}
 		gate := strings.TrimSuffix(p.externalURL.String(), "/") + c.GatePath(svc.Service)
@@ -62,13 +67,13 @@ func (p *policyAlerter) alertsOf(st policy.State, specs *loadedSpecs) map[uint64
 				StartsAt: svc.Since, GeneratorURL: gate,
 			})
 			for _, t := range svc.Triggers {
-				add(p.sloAlert(svc, t, c.AlertBudgetExhausted, slo.TierTicket, c.DefaultTicketSeverity, specs, gate,
+				add(p.sloAlert(svc, t, c.AlertBudgetExhausted, slo.TierTicket, c.DefaultTicketSeverity, cat, gate,
 					fmt.Sprintf("%s/%s has spent its error budget.", svc.Service, t.SLO),
 					fmt.Sprintf("%.1f%% of the error budget of %s/%s is left (the policy freezes at %.1f%%): %s is frozen.", 100*t.Remaining, svc.Service, t.SLO, 100*t.Threshold, svc.Service)))
 			}
 		case policy.StatusWarning:
 			for _, t := range svc.Triggers {
-				add(p.sloAlert(svc, t, c.AlertBudgetLow, slo.TierTicket, c.DefaultTicketSeverity, specs, gate,
+				add(p.sloAlert(svc, t, c.AlertBudgetLow, slo.TierTicket, c.DefaultTicketSeverity, cat, gate,
 					fmt.Sprintf("%s/%s is running low on error budget.", svc.Service, t.SLO),
 					fmt.Sprintf("%.1f%% of the error budget of %s/%s is left (warning at %.1f%%); at the freeze threshold %s stops shipping features.", 100*t.Remaining, svc.Service, t.SLO, 100*t.Threshold, svc.Service)))
 			}
@@ -77,19 +82,19 @@ func (p *policyAlerter) alertsOf(st policy.State, specs *loadedSpecs) map[uint64
 	return out
 }
 
-func (p *policyAlerter) sloAlert(svc *policy.Service, t policy.Trigger, name string, tier slo.Tier, severity string, specs *loadedSpecs, gate, summary, description string) *notifier.Alert {
+func (p *alerter) sloAlert(svc *policy.Service, t policy.Trigger, name string, tier slo.Tier, severity string, cat *catalog.Catalog, gate, summary, description string) *notifier.Alert {
 	lb := labels.NewBuilder(labels.FromStrings(labels.AlertName, name, c.LabelService, svc.Service, c.LabelSLO, t.SLO,
 		c.LabelOwner, svc.Owner, c.LabelLayer, string(t.Layer), c.LabelSeverity, severity, c.LabelTier, string(tier)))
 	ann := labels.NewBuilder(labels.FromStrings(c.AnnotationSummary, summary, c.AnnotationDescription, description, c.AnnotationGateURL, gate))
-	if s, ok := specs.catalog.Lookup(svc.Service, t.SLO); ok && s.RunbookURL != "" {
+	if s, ok := cat.Lookup(svc.Service, t.SLO); ok && s.RunbookURL != "" {
 		ann.Set(c.AnnotationRunbookURL, s.RunbookURL)
 	}
 	return &notifier.Alert{Labels: lb.Labels(), Annotations: ann.Labels(), StartsAt: svc.Since, GeneratorURL: gate}
 }
 
 // update sends what changed at now: new and due firing alerts, and resolutions.
-func (p *policyAlerter) update(st policy.State, specs *loadedSpecs, now time.Time) {
-	next := p.alertsOf(st, specs)
+func (p *alerter) update(st policy.State, cat *catalog.Catalog, now time.Time) {
+	next := p.alertsOf(st, cat)
 	var batch []*notifier.Alert
 	for h, a := range p.firing {
 		if _, ok := next[h]; !ok {
@@ -99,10 +104,10 @@ func (p *policyAlerter) update(st policy.State, specs *loadedSpecs, now time.Tim
 		}
 	}
 	for h, a := range next {
-		if last, ok := p.sent[h]; ok && now.Sub(last) < policyAlertResend {
+		if last, ok := p.sent[h]; ok && now.Sub(last) < alertResend {
 			continue
 		}
-		a.EndsAt = now.Add(policyAlertExpiry)
+		a.EndsAt = now.Add(alertExpiry)
 		batch = append(batch, a)
 		p.sent[h] = now
 	}

@@ -1,6 +1,6 @@
 // Package v1 is the typed contract of slokeeper's HTTP API under /api/v1: the envelope every answer comes in
-// (the shape of Prometheus' HTTP API) and the bodies that clients read and send: the deploy gate's decision, a
-// service's standing under its error budget policy, the daemon's status, ad hoc exclusions and the requests of
+// (the shape of Prometheus' HTTP API) and the bodies that clients read and send: every SLO's status in the latest
+// budget snapshot, the deploy gate's decision, a service's standing under its error budget policy, the daemon's status, ad hoc exclusions and the requests of
 // the admin endpoints.
 //
 // The daemon's server (internal/web, internal/app) encodes these types and its clients (`slokeeper gate`,

@@ -34,8 +34,6 @@ type loaded struct {
 	targets  []evaluator.Target
 	// catalog is what the specs say of the SLOs the rules run, and of their services.
 	catalog *catalog.Catalog
-	// exclusions maps an SLO id to its exclusions, for /api/v1/slos.
-	exclusions map[string][]budget.Exclusion
 }
 
 func (l *loaded) known(service, name string) bool {
@@ -92,7 +90,7 @@ func (a *App) buildSpecs(cfg *config.Config, files []string, parsed []*slo.SLO) 
 		return nil, err
 	}
 	now := time.Now()
-	l := &loaded{cfg: cfg, files: files, parsed: parsed, groups: map[string][]rulefmt.RuleGroup{}, exclusions: map[string][]budget.Exclusion{}}
+	l := &loaded{cfg: cfg, files: files, parsed: parsed, groups: map[string][]rulefmt.RuleGroup{}}
 	for _, f := range files {
 		l.groups[f] = []rulefmt.RuleGroup{} // a file without SLOs still replaces its old groups
 	}
@@ -106,7 +104,6 @@ func (a *App) buildSpecs(cfg *config.Config, files []string, parsed []*slo.SLO) 
 			return nil, err
 		}
 		l.targets = append(l.targets, t)
-		l.exclusions[s.ID()] = statusExclusions(s.Exclusions)
 	}
 	l.catalog = catalog.New(l.slos, o.Windows)
 	for f, gs := range l.groups {

@@ -9,7 +9,6 @@ import (
 	"github.com/slokeeper/slokeeper/internal/budget"
 	"github.com/slokeeper/slokeeper/internal/config"
 	"github.com/slokeeper/slokeeper/internal/sliprobe"
-	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
 // The daemon's probe of SLI selectors (internal/sliprobe): an SLO whose selectors match no series in any source is
@@ -40,13 +39,15 @@ func sourcesFingerprint(cfg *config.Config) string {
 }
 
 // annotateSnapshot adds to snap, before it is published, what the probe found about each SLO's selectors, and
-// the SLO's exclusions from its spec.
+// the SLO's exclusions (from its spec and the admin API) as the catalog holds them.
 func (a *App) annotateSnapshot(snap *budget.Snapshot, l *loaded) {
 	for i := range snap.SLOs {
 		st := &snap.SLOs[i]
 		if r, ok := a.probe.Report(st.Service, st.SLO); ok && len(r.Missing) > 0 {
 			st.MissingSeries, st.Problem = r.Missing, r.Problem
 		}
-		st.Exclusions = l.exclusions[slo.ID(st.Service, st.SLO)]
+		if c, ok := l.catalog.Lookup(st.Service, st.SLO); ok {
+			st.Exclusions = statusExclusions(c.Spec.Exclusions)
+		}
 	}
 }

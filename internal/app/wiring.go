@@ -224,7 +224,7 @@ func (a *App) newCoordinator() *reload.Coordinator[loaded] {
 			a.probe.SetSLOs(l.slos, sourcesFingerprint(l.cfg))
 			return nil
 		}},
-		reload.Subscriber[loaded]{Name: "review clocks", Apply: func(l *loaded) error { a.reviews.Set(l.slos); return nil }},
+		reload.Subscriber[loaded]{Name: "review clocks", Apply: func(l *loaded) error { a.reviews.Set(l.catalog); return nil }},
 		reload.Subscriber[loaded]{Name: "error budget policy", Apply: func(l *loaded) error {
 			a.freeze.ApplyConfig(freeze.Config{Policies: l.cfg.Policies, Catalog: l.catalog,
 				MaxAge: gateMaxAge(a.opts.SnapshotInterval, time.Duration(l.cfg.Global.EvaluationInterval))})

@@ -1,13 +1,12 @@
 package exporter
 
 import (
-	"slices"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/slokeeper/slokeeper/internal/catalog"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
@@ -26,7 +25,7 @@ var (
 // per SLO, whatever its grouping.
 type ReviewCollector struct {
 	now    func() time.Time
-	slos   atomic.Pointer[[]*slo.SLO]
+	slos   atomic.Pointer[catalog.Catalog]
 	clocks atomic.Pointer[map[string]time.Time] // by SLO id: the recorded review clocks
 }
 
@@ -39,12 +38,8 @@ func NewReviewCollector(now func() time.Time) *ReviewCollector {
 	return &ReviewCollector{now: now}
 }
 
-// Set replaces the SLOs whose reviews are exported.
-func (c *ReviewCollector) Set(slos []*slo.SLO) {
-	s := slices.Clone(slos)
-	slices.SortFunc(s, func(a, b *slo.SLO) int { return strings.Compare(a.ID(), b.ID()) })
-	c.slos.Store(&s)
-}
+// Set replaces the SLOs whose reviews are exported: those of cat.
+func (c *ReviewCollector) Set(cat *catalog.Catalog) { c.slos.Store(cat) }
 
 // SetClocks replaces the review clocks recorded by the rules of the SLOs without a review date (by SLO id).
 func (c *ReviewCollector) SetClocks(clocks map[string]time.Time) { c.clocks.Store(&clocks) }
@@ -69,12 +64,13 @@ func (c *ReviewCollector) Describe(chan<- *prometheus.Desc) {}
 
 // Collect implements prometheus.Collector.
 func (c *ReviewCollector) Collect(ch chan<- prometheus.Metric) {
-	p := c.slos.Load()
-	if p == nil {
+	cat := c.slos.Load()
+	if cat == nil {
 		return
 	}
 	now := c.now()
-	for _, s := range *p {
+	for _, e := range cat.SLOs() {
+		s := e.Spec
 		lp := newLabelPairs(sloLabels, []string{s.Name, s.Service, string(s.Layer), s.Owner})
 		if !s.Review.LastReviewed.IsZero() {
 			ch <- &sample{desc: descReviewLast, labels: lp, value: float64(s.Review.LastReviewed.Unix())}

@@ -9,7 +9,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
+	"github.com/slokeeper/slokeeper/internal/catalog"
 	"github.com/slokeeper/slokeeper/pkg/conventions"
+	"github.com/slokeeper/slokeeper/pkg/generate"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
@@ -21,7 +23,7 @@ func TestReviewCollector(t *testing.T) {
 	reg.MustRegister(c)
 	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(""), conventions.MetricReviewOverdue), "nothing before Set")
 
-	c.Set([]*slo.SLO{
+	c.Set(catalog.New([]*slo.SLO{
 		{Service: "pay", Name: "fresh", Layer: slo.LayerService, Owner: "team-pay",
 			Review: slo.Review{LastReviewed: now.Add(-30 * 24 * time.Hour), Cadence: quarter}},
 		{Service: "pay", Name: "stale", Layer: slo.LayerService, Owner: "team-pay",
@@ -31,7 +33,7 @@ func TestReviewCollector(t *testing.T) {
 		{Service: "db", Name: "unseen", Layer: slo.LayerInfrastructure, Owner: "platform", Review: slo.Review{Cadence: 30 * 24 * time.Hour}},
 		{Service: "db", Name: "agreed", Layer: slo.LayerInfrastructure, Owner: "platform",
 			Review: slo.Review{Agreed: now.Add(-24 * time.Hour), Cadence: 30 * 24 * time.Hour}},
-	})
+	}, generate.Options{}.Windows))
 	// Without a date, the review clock starts at the first evaluation of the SLO's rules: 31 days ago is overdue,
 	// a day ago is not, and not known yet is absent (not 0: a number the daemon does not know).
 	c.SetClocks(map[string]time.Time{"db/never": now.Add(-31 * 24 * time.Hour), "db/new": now.Add(-24 * time.Hour)})

@@ -31,6 +31,11 @@ FUZZTIME    ?= 60s
 # 2-core machine) have a binary, and so a budget, apart from internal/app's unit
 # tests. 20m leaves them room on a slow machine and still stops a hung test.
 TEST_TIMEOUT ?= 20m
+# The end-to-end tests of the daemon: a package of their own, run beside the other checks by `make test`.
+E2E_PKG := internal/app/e2e
+# The tools' builds take turns with those the end-to-end tests start (internal/e2etest takes the same lock), so
+# that the two never compile the same packages at the same time.
+TOOL_LOCKED := $(if $(shell command -v flock),flock $(or $(TMPDIR),/tmp)/slokeeper-e2etest-build.lock)
 # The command-line reference, generated from the kingpin app (`make docs`).
 CLI_DOC := docs/command-line/$(BIN).md
 # Parallel tests per package binary. The end-to-end tests of internal/app/e2e mostly wait (for tiles, alerts, a
@@ -204,11 +209,16 @@ golangci-lint: ## Run golangci-lint with .golangci.yml (not part of make test: i
 lint: vet style golangci-lint ## Run go vet, the gofmt check and golangci-lint.
 
 .PHONY: unit
-unit: alertmanager ## Run the Go tests with the race detector, then the Workbook replay without it.
+unit: alertmanager ## Run the Go tests but the end-to-end ones with the race detector, then the Workbook replay without it.
 	@echo ">> running unit tests"
-	$(GO) test -race -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -race -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) $$($(GO) list ./... | grep -v '$(E2E_PKG)$$')
 	@echo ">> replaying the SRE Workbook's scenarios through the rules manager (without -race: days of evaluations)"
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^TestWorkbookDetection$$' -v ./pkg/generate/ | grep -E '^(=== RUN|--- |\s+--- |ok|FAIL|PASS)|\|'
+
+.PHONY: e2e
+e2e: alertmanager ## Run the daemon's end-to-end tests (internal/app/e2e) with the race detector.
+	@echo ">> running the end-to-end tests"
+	$(GO) test -race -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) ./$(E2E_PKG)/
 
 .PHONY: test-short
 test-short: ## Run the Go tests in short mode, without the race detector.
@@ -216,7 +226,13 @@ test-short: ## Run the Go tests in short mode, without the race detector.
 	$(GO) test -short -timeout $(TEST_TIMEOUT) ./...
 
 .PHONY: test
-test: ## Run what CI runs: vet, style, check-docs, tools, unit, check-generated, check-mixin, promtool-check, promtool-test.
+test: alertmanager ## Run what CI runs: the end-to-end tests beside the checks (vet, style, check-docs, tools, unit, check-generated, check-mixin, promtool-check, promtool-test).
+	@$(MAKE) --no-print-directory -j2 e2e test-checks
+
+# The end-to-end tests mostly wait (for tiles, alerts, a real Prometheus): `make test` runs them beside the checks,
+# which use the cores meanwhile, rather than after them.
+.PHONY: test-checks
+test-checks:
 	@$(MAKE) --no-print-directory vet
 	@$(MAKE) --no-print-directory style
 	@$(MAKE) --no-print-directory check-docs
@@ -230,8 +246,8 @@ test: ## Run what CI runs: vet, style, check-docs, tools, unit, check-generated,
 .PHONY: tools
 tools: alertmanager ## Build the go.mod tools (promtool, the Prometheus server of the end-to-end tests) and fetch Alertmanager.
 	@echo ">> building tools"
-	$(GO) tool -n promtool >/dev/null
-	$(GO) tool -n prometheus >/dev/null
+	$(TOOL_LOCKED) $(GO) tool -n promtool >/dev/null
+	$(TOOL_LOCKED) $(GO) tool -n prometheus >/dev/null
 
 # The end-to-end tests run a real Alertmanager. Its command does not build from
 # the Go module (the web UI it embeds is not in the module), so it comes from

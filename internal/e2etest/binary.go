@@ -157,3 +157,20 @@ func moduleRoot() (string, error) {
 		dir = parent
 	}
 }
+
+// PromtoolBinary returns the path of the go.mod's promtool, built (or found in the Go build cache) by `go tool -n
+// promtool` under the same lock as the Prometheus server's build: a test that needs it while `make tools` or
+// another package builds the server waits and then finds most of it built, instead of compiling the same
+// packages at the same time. It fails t when no binary can be had.
+func PromtoolBinary(t testing.TB) string {
+	t.Helper()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatalf("e2etest: %v", err)
+	}
+	path, err := buildTool(t.Context(), root, "promtool")
+	if err != nil {
+		t.Fatalf("e2etest: couldn't build the promtool tool of %s: %v", filepath.Join(root, "go.mod"), err)
+	}
+	return path
+}

@@ -251,10 +251,8 @@ var upstreamLintProblems = map[string]bool{
 // slokeeper_* family passes its lint (names, units, help, counter suffixes); only upstream names may not.
 func requireMetricsLintClean(t *testing.T, exposition string) {
 	t.Helper()
-	root, err := filepath.Abs("../../..")
-	require.NoError(t, err)
-	cmd := exec.CommandContext(t.Context(), "go", "tool", "promtool", "check", "metrics")
-	cmd.Dir, cmd.Stdin = root, strings.NewReader(exposition)
+	cmd := exec.CommandContext(t.Context(), e2etest.PromtoolBinary(t), "check", "metrics")
+	cmd.Stdin = strings.NewReader(exposition)
 	out, _ := cmd.CombinedOutput() // exit code 3 when it has lint problems: the lines say which
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		if line != "" && !upstreamLintProblems[line] {

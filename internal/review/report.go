@@ -1,10 +1,9 @@
 package review
 
 import (
-	"encoding/json"
-	"math"
-	"strconv"
 	"time"
+
+	v1 "github.com/slokeeper/slokeeper/pkg/api/v1"
 )
 
 // Kind is what a finding recommends.
@@ -62,31 +61,8 @@ const (
 	ConfidenceLow    Confidence = "low"
 )
 
-// Number is a float that is null in JSON when it is not a number (no data).
-type Number float64
-
-// MarshalJSON writes null for NaN and infinities, which JSON cannot hold.
-func (n Number) MarshalJSON() ([]byte, error) {
-	f := float64(n)
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return []byte("null"), nil
-	}
-	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
-}
-
-// UnmarshalJSON reads null as NaN.
-func (n *Number) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*n = Number(math.NaN())
-		return nil
-	}
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
-	}
-	*n = Number(f)
-	return nil
-}
+// Number is a float that is null in JSON when it is not a number (no data): the API's (pkg/api/v1).
+type Number = v1.Number
 
 // Report is the outcome of a review. Its JSON form (`slokeeper review --format=json`) is a stable schema:
 // fields are only ever added.

@@ -7,7 +7,9 @@
 // spec files, for review the daemon's storage read only through
 // internal/storage, or internal/demo's fixture) and hands the work to the
 // package that does it: internal/app runs the daemon, internal/review
-// analyses, pkg/generate writes rules.
+// analyses, pkg/generate writes rules. It owns the command line (flags, help,
+// exit codes, the gate/freeze/exclude HTTP clients over pkg/api/v1) and must
+// not hold what those packages decide.
 package main
 
 import (

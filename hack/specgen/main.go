@@ -1,5 +1,6 @@
 // Command specgen writes synthetic SLO spec files (internal/specgen) for
 // hack/compare-sloth.sh: specgen -format slokeeper|sloth -files N -per-file M DIR.
+// It owns only the command line; what the specs hold is internal/specgen's.
 package main
 
 import (

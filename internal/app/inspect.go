@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/prometheus/promql"
 	promstorage "github.com/prometheus/prometheus/storage"
 
+	"github.com/slokeeper/slokeeper/internal/budget"
 	"github.com/slokeeper/slokeeper/internal/evaluator"
 )
 
@@ -36,3 +37,6 @@ func (a *App) History(service, name string) string {
 	}
 	return ""
 }
+
+// EvaluatePolicy hands the error budget policy snap at now, as the snapshot loop does after each snapshot.
+func (a *App) EvaluatePolicy(snap *budget.Snapshot, now time.Time) { a.freeze.Evaluate(snap, now) }

@@ -38,6 +38,8 @@ E2E_PKG := internal/app/e2e
 TOOL_LOCKED := $(if $(shell command -v flock),flock $(or $(TMPDIR),/tmp)/slokeeper-e2etest-build.lock)
 # The command-line reference, generated from the kingpin app (`make docs`).
 CLI_DOC := docs/command-line/$(BIN).md
+# The metrics reference, generated from the daemon's registry while it runs the demo (`make docs`; about a minute).
+METRICS_DOC := docs/metrics.md
 # Parallel tests per package binary. The end-to-end tests of internal/app/e2e mostly wait (for tiles, alerts, a
 # real Prometheus): more of them at once than the two cores keeps that package well inside its timeout.
 TEST_PARALLEL ?= 4
@@ -101,12 +103,16 @@ update-golden: ## Rewrite the golden files of GOLDEN_PKGS from the current code.
 	$(GO) test -timeout $(TEST_TIMEOUT) $(GOLDEN_PKGS) -run Golden -update
 
 .PHONY: docs
-docs: ## Regenerate docs/command-line/slokeeper.md from the CLI's commands and flags.
+docs: ## Regenerate docs/command-line/slokeeper.md from the CLI, and docs/metrics.md from the daemon's registry (runs the demo).
 	@echo ">> writing $(CLI_DOC)"
 	@mkdir -p $(dir $(CLI_DOC))
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(GO) run ./cmd/$(BIN) --write-documentation > "$$tmp/$(notdir $(CLI_DOC))"; \
 	cp "$$tmp/$(notdir $(CLI_DOC))" $(CLI_DOC)
+	@echo ">> writing $(METRICS_DOC) (running the demo until it settles)"
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) run ./hack/metricsdoc > "$$tmp/$(notdir $(METRICS_DOC))"; \
+	cp "$$tmp/$(notdir $(METRICS_DOC))" $(METRICS_DOC)
 
 .PHONY: check-docs
 check-docs: ## Fail if a relative link or #anchor of a Markdown file points nowhere.
@@ -114,7 +120,7 @@ check-docs: ## Fail if a relative link or #anchor of a Markdown file points nowh
 	$(GO) run ./hack/doclinks
 
 .PHONY: check-generated
-check-generated: ## Fail if rules/, docs/command-line/ or the golden files are stale.
+check-generated: ## Fail if rules/, docs/command-line/, docs/metrics.md or the golden files are stale.
 	@echo ">> checking that $(RULES_DIR)/ is up to date"
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(GO) run ./cmd/$(BIN) generate --tests -o "$$tmp" $(EXAMPLES); \
@@ -127,6 +133,13 @@ check-generated: ## Fail if rules/, docs/command-line/ or the golden files are s
 	$(GO) run ./cmd/$(BIN) --write-documentation > "$$tmp/$(notdir $(CLI_DOC))"; \
 	if ! diff -u $(CLI_DOC) "$$tmp/$(notdir $(CLI_DOC))"; then \
 		echo "$(CLI_DOC) is stale: run 'make docs'" >&2; \
+		exit 1; \
+	fi
+	@echo ">> checking that $(METRICS_DOC) is up to date (running the demo until it settles)"
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) run ./hack/metricsdoc > "$$tmp/$(notdir $(METRICS_DOC))"; \
+	if ! diff -u $(METRICS_DOC) "$$tmp/$(notdir $(METRICS_DOC))"; then \
+		echo "$(METRICS_DOC) is stale: run 'make docs'" >&2; \
 		exit 1; \
 	fi
 	@echo ">> checking that the golden files are up to date"

@@ -2,26 +2,17 @@ package budget
 
 import (
 	"encoding/json"
-	"math"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/slokeeper/slokeeper/internal/jsonnum"
 )
 
 // number encodes a float64 as JSON, with null for NaN and ±Inf, which JSON
 // cannot represent: a client reads null as "unknown", or, for
 // time_to_exhaustion_seconds with a known budget_remaining, as "never".
-type number float64
-
-// MarshalJSON implements json.Marshaler.
-func (n number) MarshalJSON() ([]byte, error) {
-	f := float64(n)
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return []byte("null"), nil
-	}
-	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
-}
+type number = jsonnum.Number
 
 // statusJSON mirrors Status field for field, with the same JSON names.
 type statusJSON struct {

@@ -1,10 +1,9 @@
 package review
 
 import (
-	"encoding/json"
-	"math"
-	"strconv"
 	"time"
+
+	"github.com/slokeeper/slokeeper/internal/jsonnum"
 )
 
 // Kind is what a finding recommends.
@@ -63,30 +62,7 @@ const (
 )
 
 // Number is a float that is null in JSON when it is not a number (no data).
-type Number float64
-
-// MarshalJSON writes null for NaN and infinities, which JSON cannot hold.
-func (n Number) MarshalJSON() ([]byte, error) {
-	f := float64(n)
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return []byte("null"), nil
-	}
-	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
-}
-
-// UnmarshalJSON reads null as NaN.
-func (n *Number) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*n = Number(math.NaN())
-		return nil
-	}
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
-	}
-	*n = Number(f)
-	return nil
-}
+type Number = jsonnum.Number
 
 // Report is the outcome of a review. Its JSON form (`slokeeper review --format=json`) is a stable schema:
 // fields are only ever added.

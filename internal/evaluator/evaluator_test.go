@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/slokeeper/slokeeper/internal/querytest"
 	"github.com/slokeeper/slokeeper/internal/storage"
 	c "github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/generate"
@@ -139,15 +140,7 @@ func (f *fixture) evalAll(t *testing.T, s *slo.SLO, ts time.Time) {
 // query runs an instant query with the Evaluator's engine over the storage; warnings fail the test.
 func (f *fixture) query(t *testing.T, qs string, ts time.Time) promql.Vector {
 	t.Helper()
-	q, err := f.ev.Engine().NewInstantQuery(t.Context(), f.st.Queryable(), nil, qs, ts)
-	require.NoError(t, err, qs)
-	defer q.Close()
-	res := q.Exec(t.Context())
-	require.NoError(t, res.Err, qs)
-	require.Empty(t, res.Warnings.AsErrors(), qs)
-	v, err := res.Vector()
-	require.NoError(t, err, qs)
-	return v
+	return querytest.Vector(t, f.ev.Engine(), f.st.Queryable(), qs, ts)
 }
 
 func TestEvaluatesGeneratedGroups(t *testing.T) {

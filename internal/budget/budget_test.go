@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/promql/promqltest"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/slokeeper/slokeeper/internal/budget"
 	"github.com/slokeeper/slokeeper/internal/catalog"
+	"github.com/slokeeper/slokeeper/internal/evaluator"
 	"github.com/slokeeper/slokeeper/pkg/slo"
 )
 
@@ -100,34 +102,13 @@ const fixture = `load 1m
   unrelated_metric{service="x",slo="y"} 1+0x10
 `
 
-// engineQuery is a QueryFunc backed by a real PromQL engine, configured as
-// the daemon's, that fails on warnings.
+// engineQuery is the daemon's QueryFunc over q (evaluator.QueryFunc: warnings fail a query), with an engine
+// configured as the daemon's.
 func engineQuery(t *testing.T, q storage.Queryable) budget.QueryFunc {
 	t.Helper()
-	ng := promql.NewEngine(promql.EngineOpts{
-		MaxSamples:           50e6,
-		Timeout:              time.Minute,
-		LookbackDelta:        5 * time.Minute,
-		EnableAtModifier:     true,
-		EnableNegativeOffset: true,
-		Parser:               parser.NewParser(parser.Options{}),
-	})
+	ng := evaluator.NewEngine(promslog.NewNopLogger(), nil, parser.NewParser(parser.Options{}), time.Minute)
 	t.Cleanup(func() { require.NoError(t, ng.Close()) })
-	return func(ctx context.Context, qs string, ts time.Time) (promql.Vector, error) {
-		qry, err := ng.NewInstantQuery(ctx, q, nil, qs, ts)
-		if err != nil {
-			return nil, err
-		}
-		defer qry.Close()
-		res := qry.Exec(ctx)
-		if res.Err != nil {
-			return nil, res.Err
-		}
-		if ws := res.Warnings.AsErrors(); len(ws) > 0 {
-			return nil, errors.Join(ws...)
-		}
-		return res.Vector()
-	}
+	return budget.QueryFunc(evaluator.QueryFunc(ng, q))
 }
 
 // loaded returns a QueryFunc over the fixture script.

@@ -111,19 +111,4 @@ func goTypeName(t string) string {
 }
 
 // describe names the kind of a yaml.v3 node for "must be …, got …" messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return describe(n.Alias)
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "nothing"
-		}
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "an unexpected node"
-}
+func describe(n *yaml.Node) string { return fileerr.Describe(n, strconv.Quote) }

@@ -23,6 +23,9 @@ import (
 	"github.com/prometheus/prometheus/tsdb/chunkenc"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/slokeeper/slokeeper/internal/evaluator"
+	"github.com/slokeeper/slokeeper/internal/querytest"
 )
 
 // start is the demo's start in the history tests: 15:00 UTC, the daily peak.
@@ -38,32 +41,16 @@ func openDB(t *testing.T) *tsdb.DB {
 	return db
 }
 
+// newEngine is an engine configured as the daemon's, at an evaluation interval of a minute: the step of
+// subqueries without one, such as the replication-lag SLI's [5m:].
 func newEngine() *promql.Engine {
-	return promql.NewEngine(promql.EngineOpts{
-		MaxSamples:           50e6,
-		Timeout:              time.Minute,
-		LookbackDelta:        5 * time.Minute,
-		EnableAtModifier:     true,
-		EnableNegativeOffset: true,
-		Parser:               parser.NewParser(parser.Options{}),
-		// Like Prometheus' global evaluation interval: the step of subqueries without one, such as the
-		// replication-lag SLI's [5m:]. Left nil, the engine panics on them.
-		NoStepSubqueryIntervalFn: func(int64) int64 { return time.Minute.Milliseconds() },
-	})
+	return evaluator.NewEngine(promslog.NewNopLogger(), nil, parser.NewParser(parser.Options{}), time.Minute)
 }
 
 // query runs expr at ts; errors and warnings fail the test.
 func query(t *testing.T, q storage.Queryable, expr string, ts time.Time) promql.Vector {
 	t.Helper()
-	qry, err := newEngine().NewInstantQuery(t.Context(), q, nil, expr, ts)
-	require.NoError(t, err, expr)
-	defer qry.Close()
-	res := qry.Exec(t.Context())
-	require.NoError(t, res.Err, expr)
-	require.Empty(t, res.Warnings, expr)
-	vec, err := res.Vector()
-	require.NoError(t, err, expr)
-	return vec
+	return querytest.Vector(t, newEngine(), q, expr, ts)
 }
 
 // scalar runs expr at ts and returns its single value.

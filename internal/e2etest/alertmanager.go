@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,27 +178,23 @@ func cloneNotification(n Notification) Notification {
 // Alertmanager notifies: each receiver of the config gets its own URL (URL(name)), and every notification is
 // recorded with the name it came to.
 type WebhookReceiver struct {
-	srv *httptest.Server
-	rec *recorder[Notification]
+	receiver[Notification]
 }
 
 // NewWebhookReceiver starts a WebhookReceiver and registers a t.Cleanup that closes it.
 func NewWebhookReceiver(t testing.TB) *WebhookReceiver {
 	t.Helper()
-	w := &WebhookReceiver{rec: newRecorder(cloneNotification)}
-	w.srv = serve(t, "POST /hook/{name}", w.receive)
-	return w
+	return &WebhookReceiver{newReceiver(t, "POST /hook/{name}", cloneNotification, decodeNotification)}
 }
 
-func (w *WebhookReceiver) receive(rw http.ResponseWriter, req *http.Request) {
+// decodeNotification reads the webhook message a POST carries, received now by the hook its path names.
+func decodeNotification(req *http.Request) ([]Notification, error) {
 	var n Notification
 	if err := json.NewDecoder(req.Body).Decode(&n); err != nil {
-		http.Error(rw, fmt.Sprintf("body is not an Alertmanager webhook message: %v", err), http.StatusBadRequest)
-		return
+		return nil, fmt.Errorf("body is not an Alertmanager webhook message: %v", err)
 	}
 	n.Hook, n.Received = req.PathValue("name"), time.Now()
-	w.rec.add(n)
-	rw.WriteHeader(http.StatusOK)
+	return []Notification{n}, nil
 }
 
 // URL is the webhook URL of the named hook.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
@@ -44,16 +43,13 @@ func (a Alert) matches(match map[string]string) bool {
 // with the JSON list of alerts Prometheus' notifier (or the daemon's) sends, and records every alert it receives
 // in order. It does no grouping, silencing or routing: tests assert on what was sent.
 type AlertReceiver struct {
-	srv *httptest.Server
-	rec *recorder[Alert]
+	receiver[Alert]
 }
 
 // NewAlertReceiver starts an AlertReceiver and registers a t.Cleanup that closes it.
 func NewAlertReceiver(t testing.TB) *AlertReceiver {
 	t.Helper()
-	r := &AlertReceiver{rec: newRecorder(cloneAlert)}
-	r.srv = serve(t, "POST "+AlertsPath, r.receive)
-	return r
+	return &AlertReceiver{newReceiver(t, "POST "+AlertsPath, cloneAlert, decodeAlerts)}
 }
 
 func cloneAlert(a Alert) Alert {
@@ -61,19 +57,17 @@ func cloneAlert(a Alert) Alert {
 	return a
 }
 
-func (r *AlertReceiver) receive(w http.ResponseWriter, req *http.Request) {
+// decodeAlerts reads the JSON list of alerts a POST carries, received now.
+func decodeAlerts(req *http.Request) ([]Alert, error) {
 	var alerts []Alert
-	dec := json.NewDecoder(req.Body)
-	if err := dec.Decode(&alerts); err != nil {
-		http.Error(w, fmt.Sprintf("body is not a JSON list of alerts: %v", err), http.StatusBadRequest)
-		return
+	if err := json.NewDecoder(req.Body).Decode(&alerts); err != nil {
+		return nil, fmt.Errorf("body is not a JSON list of alerts: %v", err)
 	}
 	now := time.Now()
 	for i := range alerts {
 		alerts[i].Received = now
 	}
-	r.rec.add(alerts...)
-	w.WriteHeader(http.StatusOK)
+	return alerts, nil
 }
 
 // URL is the receiver's base URL, "http://127.0.0.1:PORT", the address of an Alertmanager.

@@ -91,12 +91,27 @@ func (r *recorder[T]) wait(t testing.TB, timeout time.Duration, what string, con
 	}
 }
 
-// serve starts an HTTP server on 127.0.0.1:0 (httptest's address) with one handler and registers a t.Cleanup that
-// closes it.
-func serve(t testing.TB, pattern string, h http.HandlerFunc) *httptest.Server {
+// receiver is an HTTP server on 127.0.0.1:0 (httptest's address) that records what the requests to one pattern
+// carry: decode reads the items of a request, or an error that is answered 400 with its text.
+type receiver[T any] struct {
+	srv *httptest.Server
+	rec *recorder[T]
+}
+
+// newReceiver starts a receiver and registers a t.Cleanup that closes it; clone copies an item for a caller.
+func newReceiver[T any](t testing.TB, pattern string, clone func(T) T, decode func(*http.Request) ([]T, error)) receiver[T] {
+	rec := newRecorder(clone)
 	mux := http.NewServeMux()
-	mux.HandleFunc(pattern, h)
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, req *http.Request) {
+		items, err := decode(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		rec.add(items...)
+		w.WriteHeader(http.StatusOK)
+	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return srv
+	return receiver[T]{srv: srv, rec: rec}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/slokeeper/slokeeper/internal/querytest"
 	"github.com/slokeeper/slokeeper/internal/storage"
 	c "github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/generate"
@@ -139,15 +140,7 @@ func (f *fixture) evalAll(t *testing.T, s *slo.SLO, ts time.Time) {
 // query runs an instant query with the Evaluator's engine over the storage; warnings fail the test.
 func (f *fixture) query(t *testing.T, qs string, ts time.Time) promql.Vector {
 	t.Helper()
-	q, err := f.ev.Engine().NewInstantQuery(t.Context(), f.st.Queryable(), nil, qs, ts)
-	require.NoError(t, err, qs)
-	defer q.Close()
-	res := q.Exec(t.Context())
-	require.NoError(t, res.Err, qs)
-	require.Empty(t, res.Warnings.AsErrors(), qs)
-	v, err := res.Vector()
-	require.NoError(t, err, qs)
-	return v
+	return querytest.Vector(t, f.ev.Engine(), f.st.Queryable(), qs, ts)
 }
 
 func TestEvaluatesGeneratedGroups(t *testing.T) {
@@ -368,60 +361,58 @@ func TestRegistersMetrics(t *testing.T) {
 	require.Contains(t, names, "prometheus_engine_queries")
 }
 
+// inBackground runs fn in a goroutine and returns a channel closed once fn has returned.
+func inBackground(fn func()) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	return done
+}
+
+// requireWithin fails t with msg unless done is closed within 10 seconds.
+func requireWithin(t *testing.T, done <-chan struct{}, msg string) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal(msg)
+	}
+}
+
 func TestRunStop(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
+	groups := func() map[string][]rulefmt.RuleGroup {
+		return map[string][]rulefmt.RuleGroup{specID: generate.Groups([]*slo.SLO{availabilitySLO()}, generate.Options{})}
+	}
 	t.Run("run then stop", func(t *testing.T) {
 		f := newFixture(t, nil)
-		require.NoError(t, f.ev.Update(map[string][]rulefmt.RuleGroup{specID: generate.Groups([]*slo.SLO{availabilitySLO()}, generate.Options{})}))
-		returned := make(chan struct{})
-		go func() {
-			defer close(returned)
-			f.ev.Run()
-		}()
+		require.NoError(t, f.ev.Update(groups()))
+		returned := inBackground(f.ev.Run)
 		// Groups can be replaced while running: the removed ones stop.
 		require.NoError(t, f.ev.Update(nil))
-		require.NoError(t, f.ev.Update(map[string][]rulefmt.RuleGroup{specID: generate.Groups([]*slo.SLO{availabilitySLO()}, generate.Options{})}))
+		require.NoError(t, f.ev.Update(groups()))
 		f.ev.Stop()
-		select {
-		case <-returned:
-		case <-time.After(10 * time.Second):
-			t.Fatal("Run did not return after Stop")
-		}
+		requireWithin(t, returned, "Run did not return after Stop")
 		f.ev.Stop() // idempotent
 		require.ErrorContains(t, f.ev.Update(nil), "stopped")
 		f.ev.Run() // returns at once after Stop
 	})
 	t.Run("stop without run", func(t *testing.T) {
 		f := newFixture(t, nil)
-		require.NoError(t, f.ev.Update(map[string][]rulefmt.RuleGroup{specID: generate.Groups([]*slo.SLO{availabilitySLO()}, generate.Options{})}))
-		stopped := make(chan struct{})
-		go func() {
-			defer close(stopped)
-			f.ev.Stop()
-		}()
-		select {
-		case <-stopped:
-		case <-time.After(10 * time.Second):
-			t.Fatal("Stop hung without Run")
-		}
+		require.NoError(t, f.ev.Update(groups()))
+		requireWithin(t, inBackground(f.ev.Stop), "Stop hung without Run")
 	})
 	t.Run("stop while run starts", func(t *testing.T) {
 		// As the daemon shuts down at once: Stop waits for the backfill that Run is starting (the race detector
 		// caught its WaitGroup added without an order to Stop's Wait).
 		for range 5 {
 			f := newFixture(t, nil)
-			returned := make(chan struct{})
-			go func() {
-				defer close(returned)
-				f.ev.Run()
-			}()
+			returned := inBackground(f.ev.Run)
 			<-f.ev.running
 			f.ev.Stop()
-			select {
-			case <-returned:
-			case <-time.After(10 * time.Second):
-				t.Fatal("Run did not return after Stop")
-			}
+			requireWithin(t, returned, "Run did not return after Stop")
 		}
 	})
 	// The subtests' cleanups (Stop, storage Close) have run.

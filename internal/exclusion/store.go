@@ -10,8 +10,10 @@ import (
 // FileName is the book's file in the daemon's storage directory, beside the policy state.
 const FileName = "exclusions.json"
 
-// stateVersion is the format of the file; a file of another version is refused rather than misread.
-const stateVersion = 1
+// stateFormat is the file's format.
+var stateFormat = jsonfile.Format[State]{
+	What: "exclusions", Hint: "fix it, or move it away to start without ad hoc exclusions", Version: 1,
+}
 
 // State is what the file holds.
 type State struct {
@@ -25,11 +27,6 @@ type State struct {
 	Histories map[string]string `json:"histories,omitempty"`
 }
 
-type stateFile struct {
-	Version int `json:"version"`
-	State
-}
-
 // Store persists a State in one JSON file, written atomically.
 type Store struct {
 	Path string
@@ -38,8 +35,8 @@ type Store struct {
 // Load reads the file. A missing file is an empty state; one that cannot be read or parsed is an error that
 // says how to start over: starting from nothing would drop exclusions and record histories again.
 func (s Store) Load() (State, error) {
-	var f stateFile
-	if _, err := jsonfile.Load(s.Path, "exclusions", "fix it, or move it away to start without ad hoc exclusions", stateVersion, &f); err != nil {
+	f, _, err := stateFormat.Load(s.Path)
+	if err != nil {
 		return State{}, err
 	}
 	for i, e := range f.Exclusions {
@@ -53,10 +50,10 @@ func (s Store) Load() (State, error) {
 	if f.Histories == nil {
 		f.Histories = map[string]string{}
 	}
-	return f.State, nil
+	return f, nil
 }
 
 // Save writes st atomically.
 func (s Store) Save(st State) error {
-	return jsonfile.Save(s.Path, "exclusions", stateFile{Version: stateVersion, State: st})
+	return stateFormat.Save(s.Path, st)
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 )
 
 func TestFormatAndSort(t *testing.T) {
@@ -26,4 +27,16 @@ func TestFormatAndSort(t *testing.T) {
 	}
 	es.Sort()
 	require.Equal(t, "a.yaml:2: a: first\na.yaml:2: z: second\na.yaml:9: y\nb.yaml:1: x", es.Error())
+}
+
+func TestDescribe(t *testing.T) {
+	var doc yaml.Node
+	require.NoError(t, yaml.Unmarshal([]byte("a: {x: 1}\nb: [1]\nc: ~\nd: \"it's\"\ne: &v 7\nf: *v\n"), &doc))
+	m := doc.Content[0].Content
+	quote := func(s string) string { return "«" + s + "»" }
+	for i, want := range []string{"a mapping", "a list", "nothing", "«it's»", "«7»", "«7»"} {
+		require.Equal(t, want, Describe(m[2*i+1], quote), m[2*i].Value)
+	}
+	require.Equal(t, "an unexpected node", Describe(&yaml.Node{Kind: yaml.AliasNode}, quote))
+	require.Equal(t, "an unexpected node", Describe(&doc, quote))
 }

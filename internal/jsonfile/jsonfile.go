@@ -4,6 +4,7 @@
 package jsonfile
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,40 +14,60 @@ import (
 	"github.com/slokeeper/slokeeper/internal/atomicfile"
 )
 
-// Load reads the file at path into v once its "version" field is version. what names the file in errors and
-// hint says there how to get out of a file that cannot be parsed. found is false for a missing file (v is left
-// alone): a first start.
-func Load(path, what, hint string, version int, v any) (found bool, err error) {
+// Format is one kind of state file: a JSON object whose "version" field comes first, followed by the fields of
+// a T. A file of another version is refused rather than misread.
+type Format[T any] struct {
+	// What names the file in errors; Hint says there how to get out of a file that cannot be parsed.
+	What, Hint string
+	Version    int
+}
+
+// Load reads the file at path once its "version" field is the format's. found is false for a missing file (st
+// is then the zero T): a first start.
+func (f Format[T]) Load(path string) (st T, found bool, err error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
+		return st, false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("couldn't read the %s: %w", what, err)
+		return st, false, fmt.Errorf("couldn't read the %s: %w", f.What, err)
 	}
 	var head struct {
 		Version int `json:"version"`
 	}
 	if err := json.Unmarshal(b, &head); err != nil {
-		return true, fmt.Errorf("couldn't parse the %s %s: %w (%s)", what, path, err, hint)
+		return st, true, fmt.Errorf("couldn't parse the %s %s: %w (%s)", f.What, path, err, f.Hint)
 	}
-	if head.Version != version {
-		return true, fmt.Errorf("%s %s has version %d, this slokeeper reads version %d", what, path, head.Version, version)
+	if head.Version != f.Version {
+		return st, true, fmt.Errorf("%s %s has version %d, this slokeeper reads version %d", f.What, path, head.Version, f.Version)
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return true, fmt.Errorf("couldn't parse the %s %s: %w (%s)", what, path, err, hint)
+	if err := json.Unmarshal(b, &st); err != nil { // "version" is no field of T: left out
+		return st, true, fmt.Errorf("couldn't parse the %s %s: %w (%s)", f.What, path, err, f.Hint)
 	}
-	return true, nil
+	return st, true, nil
 }
 
-// Save writes v as indented JSON to path, atomically.
-func Save(path, what string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("couldn't encode the %s: %w", what, err)
+// Save writes st to path as indented JSON, atomically: {"version": …, then st's fields}.
+func (f Format[T]) Save(path string, st T) error {
+	fields, err := json.Marshal(st)
+	if err == nil && (len(fields) < 2 || fields[0] != '{') {
+		err = fmt.Errorf("a %T is not a JSON object", st)
 	}
-	if err := atomicfile.WriteFile(path, append(b, '\n')); err != nil {
-		return fmt.Errorf("couldn't save the %s: %w", what, err)
+	if err != nil {
+		return fmt.Errorf("couldn't encode the %s: %w", f.What, err)
+	}
+	obj := fmt.Appendf(nil, `{"version":%d`, f.Version)
+	if len(fields) > 2 { // not {}
+		obj = append(obj, ',')
+	}
+	obj = append(obj, fields[1:]...)
+	var b bytes.Buffer
+	if err := json.Indent(&b, obj, "", "  "); err != nil {
+		return fmt.Errorf("couldn't encode the %s: %w", f.What, err)
+	}
+	b.WriteByte('\n')
+	if err := atomicfile.WriteFile(path, b.Bytes()); err != nil {
+		return fmt.Errorf("couldn't save the %s: %w", f.What, err)
 	}
 	return nil
 }

@@ -6,12 +6,9 @@ import (
 	"github.com/slokeeper/slokeeper/internal/jsonfile"
 )
 
-// stateVersion is the format of the persisted state; a file of another version is refused rather than misread.
-const stateVersion = 1
-
-type stateFile struct {
-	Version int `json:"version"`
-	State
+// stateFormat is the persisted state's file format.
+var stateFormat = jsonfile.Format[State]{
+	What: "policy state", Hint: "move it away to start from an empty state: every service unfrozen", Version: 1,
 }
 
 // Store persists the state in one JSON file, written atomically: a crash or a full disk leaves the previous
@@ -24,8 +21,7 @@ type Store struct {
 // or parsed, or that holds a wrong state (see State.Validate), is an error: starting from nothing would unfreeze
 // frozen services.
 func (s Store) Load() (State, error) {
-	var f stateFile
-	found, err := jsonfile.Load(s.Path, "policy state", "move it away to start from an empty state: every service unfrozen", stateVersion, &f)
+	f, found, err := stateFormat.Load(s.Path)
 	if err != nil {
 		return State{}, err
 	}
@@ -42,10 +38,10 @@ func (s Store) Load() (State, error) {
 			svc.Service = name // see Validate: an empty name stands for the key
 		}
 	}
-	return f.State, nil
+	return f, nil
 }
 
 // Save writes st atomically.
 func (s Store) Save(st State) error {
-	return jsonfile.Save(s.Path, "policy state", stateFile{Version: stateVersion, State: st})
+	return stateFormat.Save(s.Path, st)
 }

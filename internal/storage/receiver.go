@@ -190,46 +190,42 @@ func (rc *receiver) refuseRequest(w http.ResponseWriter, reason string, code int
 
 func (rc *receiver) filterV1(raw []byte) (kept []byte, total int, refused refusals, err error) {
 	var req prompb.WriteRequest
-	if err := req.Unmarshal(raw); err != nil {
-		return nil, 0, refused, err
-	}
-	total = len(req.Timeseries)
-	if total > rc.limits.MaxSeries {
-		return nil, total, refused, nil
-	}
-	req.Timeseries, refused = keep(rc, req.Timeseries, func(ts prompb.TimeSeries) (int, func(int) (string, string)) {
+	return filterMessage(rc, raw, req.Unmarshal, &req.Timeseries, func(ts prompb.TimeSeries) (int, func(int) (string, string)) {
 		return len(ts.Labels), func(i int) (string, string) { return ts.Labels[i].Name, ts.Labels[i].Value }
-	})
-	if refused.n == 0 || refused.n == total {
-		return nil, total, refused, nil
-	}
-	kept, err = req.Marshal()
-	return kept, total, refused, err
+	}, req.Marshal)
 }
 
 func (rc *receiver) filterV2(raw []byte) (kept []byte, total int, refused refusals, err error) {
 	var req writev2.Request
-	if err := req.Unmarshal(raw); err != nil {
-		return nil, 0, refused, err
-	}
-	total = len(req.Timeseries)
-	if total > rc.limits.MaxSeries {
-		return nil, total, refused, nil
-	}
 	symbol := func(ref uint32) string {
 		if int(ref) < len(req.Symbols) {
 			return req.Symbols[ref]
 		}
 		return "" // a bad reference: Prometheus' handler refuses the series
 	}
-	req.Timeseries, refused = keep(rc, req.Timeseries, func(ts writev2.TimeSeries) (int, func(int) (string, string)) {
+	return filterMessage(rc, raw, req.Unmarshal, &req.Timeseries, func(ts writev2.TimeSeries) (int, func(int) (string, string)) {
 		refs := ts.LabelsRefs
 		return len(refs) / 2, func(i int) (string, string) { return symbol(refs[2*i]), symbol(refs[2*i+1]) }
-	})
+	}, req.Marshal)
+}
+
+// filterMessage filters one remote-write message of either version: unmarshal decodes raw into the message whose
+// series are *series, and marshal encodes what is kept, only when some series but not all were refused (kept is
+// nil otherwise). A message of more series than the limit is left as it is (total says so).
+func filterMessage[T any](rc *receiver, raw []byte, unmarshal func([]byte) error, series *[]T,
+	labelsOf func(T) (int, func(int) (string, string)), marshal func() ([]byte, error)) (kept []byte, total int, refused refusals, err error) {
+	if err := unmarshal(raw); err != nil {
+		return nil, 0, refused, err
+	}
+	total = len(*series)
+	if total > rc.limits.MaxSeries {
+		return nil, total, refused, nil
+	}
+	*series, refused = keep(rc, *series, labelsOf)
 	if refused.n == 0 || refused.n == total {
 		return nil, total, refused, nil
 	}
-	kept, err = req.Marshal()
+	kept, err = marshal()
 	return kept, total, refused, err
 }
 

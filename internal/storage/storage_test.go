@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +22,8 @@ import (
 	"github.com/prometheus/prometheus/storage/remote"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/slokeeper/slokeeper/internal/querytest"
 )
 
 // base is the evaluation time of every query; samples sit on whole minutes before it.
@@ -47,21 +48,7 @@ func query(t *testing.T, q storage.Queryable, expr string) parser.Value {
 		Timeout:    time.Minute,
 		Parser:     parser.NewParser(parser.Options{}),
 	})
-	qry, err := engine.NewInstantQuery(t.Context(), q, nil, expr, base)
-	require.NoError(t, err)
-	defer qry.Close()
-	res := qry.Exec(t.Context())
-	require.NoError(t, res.Err, expr)
-	require.Empty(t, res.Warnings, expr)
-	// Closing the query returns a matrix's points to the engine's pools: hand out a copy.
-	if m, ok := res.Value.(promql.Matrix); ok {
-		out := make(promql.Matrix, len(m))
-		for i, s := range m {
-			out[i] = promql.Series{Metric: s.Metric, Floats: slices.Clone(s.Floats), Histograms: slices.Clone(s.Histograms)}
-		}
-		return out
-	}
-	return res.Value
+	return querytest.Instant(t, engine, q, expr, base)
 }
 
 // byLabels turns a vector into labels-string → value.

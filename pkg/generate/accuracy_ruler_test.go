@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -21,6 +20,8 @@ import (
 	"github.com/prometheus/prometheus/tsdb"
 	"github.com/prometheus/prometheus/util/teststorage"
 	"github.com/stretchr/testify/require"
+
+	"github.com/slokeeper/slokeeper/internal/querytest"
 )
 
 // ruler evaluates rule groups the way a Prometheus server does, on simulated
@@ -162,24 +163,10 @@ func (r *ruler) scrapeUntil(ts time.Time) {
 	require.NoError(r.t, app.Commit())
 }
 
-// query runs an instant query; errors and warnings both fail the test. A matrix is copied: closing the query
-// returns its points to the engine's pools, where parallel tests' queries would reuse them.
+// query runs an instant query; errors and warnings both fail the test (querytest.Instant).
 func (r *ruler) query(qs string, ts time.Time) parser.Value {
 	r.t.Helper()
-	q, err := r.engine.NewInstantQuery(r.t.Context(), r.db, nil, qs, ts)
-	require.NoError(r.t, err, qs)
-	defer q.Close()
-	res := q.Exec(r.t.Context())
-	require.NoError(r.t, res.Err, qs)
-	require.Empty(r.t, res.Warnings.AsErrors(), "query %s", qs)
-	if m, ok := res.Value.(promql.Matrix); ok {
-		out := make(promql.Matrix, len(m))
-		for i, s := range m {
-			out[i] = promql.Series{Metric: s.Metric, Floats: slices.Clone(s.Floats), Histograms: slices.Clone(s.Histograms)}
-		}
-		return out
-	}
-	return res.Value
+	return querytest.Instant(r.t, r.engine, r.db, qs, ts)
 }
 
 // strictQueryFunc is rules.EngineQueryFunc, except that a query's warnings

@@ -104,6 +104,16 @@ func groupingBase(s *slo.SLO) map[string]string {
 	return l
 }
 
+// seriesFor is a label set that the plain selector sel selects, with s's grouping labels; false when sel is not
+// a plain selector or selects no series a test could write.
+func seriesFor(s *slo.SLO, sel string) (map[string]string, bool) {
+	ms, ok := selectorMatchers(sel)
+	if !ok {
+		return nil, false
+	}
+	return satisfy(ms, groupingBase(s))
+}
+
 // eventsFeeder builds counters for plain selectors: the error (or good)
 // series, and a series of the other events when the total selects both.
 func eventsFeeder(s *slo.SLO) feeder {
@@ -141,11 +151,7 @@ func eventsFeeder(s *slo.SLO) feeder {
 // latencyFeeder builds a classic histogram with its threshold bucket,
 // written the way Prometheus 3 normalises le.
 func latencyFeeder(s *slo.SLO) feeder {
-	ms, ok := selectorMatchers(s.SLI.Histogram)
-	if !ok {
-		return nil
-	}
-	l, ok := satisfy(ms, groupingBase(s))
+	l, ok := seriesFor(s, s.SLI.Histogram)
 	if !ok {
 		return nil
 	}
@@ -186,11 +192,7 @@ type probeFeeder struct {
 const probeInterval = 15 * time.Second
 
 func probeFeederFor(s *slo.SLO) feeder {
-	ms, ok := selectorMatchers(s.SLI.Success)
-	if !ok {
-		return nil
-	}
-	l, ok := satisfy(ms, groupingBase(s))
+	l, ok := seriesFor(s, s.SLI.Success)
 	if !ok {
 		return nil
 	}

@@ -24,17 +24,5 @@ func (e *typeError) Error() string {
 	return fmt.Sprintf("must be %s, got %s", e.want, describe(e.got))
 }
 
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "nothing"
-		}
-		return quote(n.Value)
-	}
-	return "an unexpected node"
-}
+// describe names the kind of a yaml.v3 node for "must be …, got …" messages, a long value cut (quote).
+func describe(n *yaml.Node) string { return fileerr.Describe(n, quote) }

@@ -106,6 +106,11 @@ func load(sources []Source, errs Errors) ([]*slo.SLO, error) {
 		entries = append(entries, es...)
 	}
 	errs = append(errs, crossCheck(entries, broken)...)
+	return loaded(entries, errs)
+}
+
+// loaded is the SLOs of entries when there are no errs, else errs sorted.
+func loaded(entries []entry, errs Errors) ([]*slo.SLO, error) {
 	if len(errs) > 0 {
 		errs.Sort()
 		return nil, errs
@@ -124,15 +129,7 @@ func Parse(file string, data []byte) ([]*slo.SLO, error) {
 	if len(errs) == 0 {
 		errs = crossCheck(es, nil)
 	}
-	if len(errs) > 0 {
-		errs.Sort()
-		return nil, errs
-	}
-	out := make([]*slo.SLO, len(es))
-	for i, e := range es {
-		out[i] = e.slo
-	}
-	return out, nil
+	return loaded(es, errs)
 }
 
 // parse returns the file's SLOs and its errors; the SLOs are valid only when

@@ -134,11 +134,18 @@ slos:
         total: shop_requests_total{job="shop"}
 `
 
+// writeDaemonConfig writes e2eSpec and a config of body that loads it (writeDaemonFiles) into a new directory.
 func writeDaemonConfig(t *testing.T, body string) string {
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(e2eSpec), 0o644))
+	return writeDaemonFiles(t, t.TempDir(), e2eSpec, "specs: [shop.yaml]\n"+body)
+}
+
+// writeDaemonFiles writes spec as shop.yaml into dir, and a config file that evaluates every 10 s followed by
+// body (the rest of the file, specs included) as slokeeper.yml; it returns the config file's path.
+func writeDaemonFiles(t *testing.T, dir, spec, body string) string {
+	t.Helper()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(spec), 0o644))
 	cfg := filepath.Join(dir, "slokeeper.yml")
-	require.NoError(t, os.WriteFile(cfg, []byte("global:\n  evaluation_interval: 10s\nspecs: [shop.yaml]\n"+body), 0o644))
+	require.NoError(t, os.WriteFile(cfg, []byte("global:\n  evaluation_interval: 10s\n"+body), 0o644))
 	return cfg
 }
 
@@ -201,6 +208,22 @@ func lastRecorded(t *testing.T, a *app.App, name string) time.Time {
 	})
 	require.NotZero(t, last, "no %s in the last hour", name)
 	return time.UnixMilli(last)
+}
+
+// recordedAfter waits until every daemon of rs has recorded a sample of name (lastRecorded) after its time in after,
+// and returns the time of each one's newest sample; it fails t with msg once timeout has passed.
+func recordedAfter(t *testing.T, rs []*running, name string, after []time.Time, timeout time.Duration, msg string) []time.Time {
+	t.Helper()
+	last := make([]time.Time, len(rs))
+	require.Eventually(t, func() bool {
+		for i, r := range rs {
+			if last[i] = lastRecorded(t, r.app, name); !last[i].After(after[i]) {
+				return false
+			}
+		}
+		return true
+	}, timeout, time.Second, msg)
+	return last
 }
 
 // forShopSeries calls fn with every series of the recorded name of the shop in a's TSDB over the last hour.

@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -83,8 +82,7 @@ func TestEmptySelectorsAreReported(t *testing.T) {
 	now := time.Now()
 	tr := newTraffic(now.Add(-30*time.Minute).Truncate(time.Minute), now.Add(time.Hour))
 	require.NoError(t, prom.Push(t.Context(), tr.until(now)))
-	stopFeed := feedInBackground(t, func(ctx context.Context, s []e2etest.Series) error { return prom.Push(ctx, s) }, tr)
-	t.Cleanup(stopFeed)
+	feedInBackground(t, prom.Push, tr.until)
 
 	var logs e2etest.SyncBuffer
 	filteredDir := t.TempDir()

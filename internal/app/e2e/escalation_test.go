@@ -57,14 +57,9 @@ type phasedTraffic struct {
 func feedReceiver(t *testing.T, r *running) *phasedTraffic {
 	traffic := &phasedTraffic{next: time.Now().Truncate(step)}
 	traffic.set(100, 0)
-	ctx, stop := context.WithCancel(context.Background())
-	var feeding sync.WaitGroup
-	feeding.Go(func() {
-		feed(ctx, t, func(ctx context.Context, s []e2etest.Series) error {
-			return e2etest.RemoteWrite(ctx, r.base+"/api/v1/write", s)
-		}, traffic.until)
-	})
-	t.Cleanup(func() { stop(); feeding.Wait() })
+	feedInBackground(t, func(ctx context.Context, s []e2etest.Series) error {
+		return e2etest.RemoteWrite(ctx, r.base+"/api/v1/write", s)
+	}, traffic.until)
 	return traffic
 }
 
@@ -168,19 +163,12 @@ func TestFreezeEscalatesThroughAlertmanager(t *testing.T) {
 	traffic.set(100, 0.05)
 	var target sync.Mutex
 	writeURL := r.base + "/api/v1/write"
-	ctx, stopFeed := context.WithCancel(context.Background())
-	var feeding sync.WaitGroup
-	feeding.Add(1)
-	go func() {
-		defer feeding.Done()
-		feed(ctx, t, func(ctx context.Context, s []e2etest.Series) error {
-			target.Lock()
-			u := writeURL
-			target.Unlock()
-			return e2etest.RemoteWrite(ctx, u, s)
-		}, traffic.until)
-	}()
-	t.Cleanup(func() { stopFeed(); feeding.Wait() })
+	feedInBackground(t, func(ctx context.Context, s []e2etest.Series) error {
+		target.Lock()
+		u := writeURL
+		target.Unlock()
+		return e2etest.RemoteWrite(ctx, u, s)
+	}, traffic.until)
 	r.waitReady(t)
 
 	// The page reaches the owning team's pager.

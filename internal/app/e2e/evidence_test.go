@@ -1,8 +1,8 @@
 package e2e_test
 
 import (
-	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,20 +11,9 @@ import (
 	"github.com/slokeeper/slokeeper/internal/app"
 )
 
-// A young shop: 99.5 % over a day (a budget of 7.2 minutes of full outage), 1-minute windows (2-minute tiles).
-const youngSpec = `apiVersion: slokeeper/v1
-service: shop
-owner: team-shop
-layer: service
-slos:
-  - name: availability
-    objective: 99.5
-    period: 1d
-    sli:
-      events:
-        errors: shop_requests_total{job="shop",code="500"}
-        total: shop_requests_total{job="shop"}
-`
+// A young shop: e2eSpec at 99.5 % over a day (a budget of 7.2 minutes of full outage), to be run with 1-minute
+// windows (2-minute tiles).
+var youngSpec = strings.Replace(e2eSpec, "objective: 99.9", "objective: 99.5", 1)
 
 // TestYoungSLOFreezesOnEvidenceAndPageClosesGate reproduces issue 18 cases 3 and 7 on a fresh install whose
 // metrics start with it (nothing to backfill). A blip — half the requests failing for a minute, 7 % of the day's
@@ -36,9 +25,7 @@ func TestYoungSLOFreezesOnEvidenceAndPageClosesGate(t *testing.T) {
 	long(t)
 	t.Parallel()
 	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(youngSpec), 0o644))
-	cfg := filepath.Join(dir, "slokeeper.yml")
-	require.NoError(t, os.WriteFile(cfg, []byte("global:\n  evaluation_interval: 10s\nspecs: [shop.yaml]\nwindows:\n  min: 1m\n"), 0o644))
+	cfg := writeDaemonFiles(t, dir, youngSpec, "specs: [shop.yaml]\nwindows:\n  min: 1m\n")
 	r := start(t, app.Options{ConfigFile: cfg, StoragePath: filepath.Join(dir, "data"), EnableRemoteWriteReceiver: true})
 
 	traffic := feedReceiver(t, r)

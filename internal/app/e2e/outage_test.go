@@ -40,8 +40,7 @@ func TestOutageDoesNotRefillBudget(t *testing.T) {
 	withFront.Front = front
 	outage := e2etest.StartPrometheus(t, withFront)
 	trSteady, trOutage := newTraffic(from, from), newTraffic(from, from) // 5 % errors throughout
-	stopSteady := feedInBackground(t, func(ctx context.Context, s []e2etest.Series) error { return steady.Push(ctx, s) }, trSteady)
-	t.Cleanup(stopSteady)
+	feedInBackground(t, steady.Push, trSteady.until)
 	// The second one's samples go where it is now, and are lost while it hangs (a hung Prometheus scrapes
 	// nothing). The lock is held over a push, so that none is in flight when it starts to hang, to arrive late.
 	var (
@@ -49,14 +48,14 @@ func TestOutageDoesNotRefillBudget(t *testing.T) {
 		current = outage
 		hanging bool
 	)
-	stopOutage := feedInBackground(t, func(ctx context.Context, s []e2etest.Series) error {
+	feedInBackground(t, func(ctx context.Context, s []e2etest.Series) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if hanging {
 			return nil
 		}
 		return current.Push(ctx, s)
-	}, trOutage)
+	}, trOutage.until)
 	hang := func(on bool) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -67,7 +66,6 @@ func TestOutageDoesNotRefillBudget(t *testing.T) {
 		}
 		require.NoError(t, syscall.Kill(current.PID(), sig))
 	}
-	t.Cleanup(stopOutage)
 
 	// 1m windows: 2-minute tiles at a 1d period, so the gap lands in tiles within minutes. A short remote
 	// timeout, so that a hung Prometheus fails evaluations rather than holding them.
@@ -116,26 +114,11 @@ func TestOutageDoesNotRefillBudget(t *testing.T) {
 	backfilled := time.Now()
 
 	// Both have a tile after the backfill, and a budget computed from it; then the budgets agree.
-	var tiled [2]time.Time
+	both := []*running{ref, hit}
+	tiled := recordedAfter(t, both, c.TotalRate(tile), []time.Time{backfilled, backfilled}, 2*tile, "no tile after the outage")
+	budgeted := recordedAfter(t, both, c.BudgetRemaining, tiled, 2*time.Minute, "no budget after the tile")
 	require.Eventually(t, func() bool {
-		for i, r := range []*running{ref, hit} {
-			if tiled[i] = lastTile(t, r.app, tile); !tiled[i].After(backfilled) {
-				return false
-			}
-		}
-		return true
-	}, 2*tile, time.Second, "no tile after the outage")
-	var budgeted [2]time.Time
-	require.Eventually(t, func() bool {
-		for i, r := range []*running{ref, hit} {
-			if budgeted[i] = lastRecorded(t, r.app, c.BudgetRemaining); !budgeted[i].After(tiled[i]) {
-				return false
-			}
-		}
-		return true
-	}, 2*time.Minute, time.Second, "no budget after the tile")
-	require.Eventually(t, func() bool {
-		for i, r := range []*running{ref, hit} {
+		for i, r := range both {
 			if s := r.app.Snapshot(); s == nil || s.Time.Before(budgeted[i]) {
 				return false // not yet a snapshot of that budget
 			}
@@ -148,10 +131,13 @@ func TestOutageDoesNotRefillBudget(t *testing.T) {
 	}, 90*time.Second, 5*time.Second, "the outage changed the budget")
 }
 
-// feedInBackground feeds tr's samples through push every few seconds (feed) until the returned stop is called.
-func feedInBackground(t *testing.T, push func(context.Context, []e2etest.Series) error, tr *traffic) (stop func()) {
+// feedInBackground feeds until's samples through push every few seconds (feed) until the returned stop is
+// called, or the test ends.
+func feedInBackground(t *testing.T, push func(context.Context, []e2etest.Series) error, until func(time.Time) []e2etest.Series) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Go(func() { feed(ctx, t, push, tr.until) })
-	return func() { cancel(); wg.Wait() }
+	wg.Go(func() { feed(ctx, t, push, until) })
+	stop = func() { cancel(); wg.Wait() }
+	t.Cleanup(stop)
+	return stop
 }

@@ -123,14 +123,7 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 	tr := newTraffic(now.Add(-26*time.Hour).Truncate(time.Hour), now.Add(-20*time.Minute))
 	// History first, oldest first, then live samples every few seconds.
 	require.NoError(t, prom.Push(t.Context(), tr.until(now)))
-	ctx, stopFeed := context.WithCancel(context.Background())
-	var feeding sync.WaitGroup
-	feeding.Add(1)
-	go func() {
-		defer feeding.Done()
-		feed(ctx, t, func(ctx context.Context, s []e2etest.Series) error { return prom.Push(ctx, s) }, tr.until)
-	}()
-	t.Cleanup(func() { stopFeed(); feeding.Wait() })
+	stopFeed := feedInBackground(t, prom.Push, tr.until)
 
 	recv := e2etest.NewAlertReceiver(t)
 	cfg := writeDaemonConfig(t, fmt.Sprintf("remote_read:\n  - url: %s\n    read_recent: true\n", prom.RemoteReadURL())+recv.AlertingConfig())
@@ -184,7 +177,6 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 	}
 	backfills := successes()
 	stopFeed()
-	feeding.Wait()
 	dataDir := prom.DataDir
 	prom.Stop()
 	require.Eventually(t, func() bool { return failures() > 0 }, time.Minute, 200*time.Millisecond)
@@ -206,13 +198,7 @@ func TestRemoteReadFromPrometheus(t *testing.T) {
 		Front:                front,
 		DataDir:              dataDir,
 	})
-	ctx, stopFeed2 := context.WithCancel(context.Background())
-	feeding.Add(1)
-	go func() {
-		defer feeding.Done()
-		feed(ctx, t, func(ctx context.Context, s []e2etest.Series) error { return prom.Push(ctx, s) }, tr.until)
-	}()
-	t.Cleanup(func() { stopFeed2(); feeding.Wait() })
+	feedInBackground(t, prom.Push, tr.until)
 	stuck := failures()
 	require.Eventually(t, func() bool { return successes() > backfills }, 2*time.Minute, 200*time.Millisecond,
 		"no backfill of the outage after recovery")
@@ -236,14 +222,7 @@ func TestPrometheusRemoteWritesIntoEmbeddedTSDB(t *testing.T) {
 	// Live traffic only (Prometheus forwards what it ingests live): a burst of 5% errors from the start.
 	now := time.Now()
 	tr := newTraffic(now, now)
-	ctx, stopFeed := context.WithCancel(context.Background())
-	var feeding sync.WaitGroup
-	feeding.Add(1)
-	go func() {
-		defer feeding.Done()
-		feed(ctx, t, func(ctx context.Context, s []e2etest.Series) error { return prom.Push(ctx, s) }, tr.until)
-	}()
-	t.Cleanup(func() { stopFeed(); feeding.Wait() })
+	feedInBackground(t, prom.Push, tr.until)
 
 	r.waitReady(t)
 	alert := recv.WaitFor(t, 3*time.Minute, map[string]string{"alertname": c.AlertBurn, "slo_tier": "page", "service": "shop"})

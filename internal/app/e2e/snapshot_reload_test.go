@@ -20,10 +20,8 @@ func TestAddingAnSLODoesNotStallSnapshots(t *testing.T) {
 	long(t)
 	t.Parallel()
 	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(e2eSpec), 0o644))
-	cfg := filepath.Join(dir, "slokeeper.yml")
 	// 1m windows: 2-minute tiles at the 1d period.
-	require.NoError(t, os.WriteFile(cfg, []byte("global:\n  evaluation_interval: 10s\nwindows:\n  min: 1m\nspecs: ['*.yaml']\n"), 0o644))
+	cfg := writeDaemonFiles(t, dir, e2eSpec, "windows:\n  min: 1m\nspecs: ['*.yaml']\n")
 	r := start(t, app.Options{ConfigFile: cfg, StoragePath: filepath.Join(dir, "data")})
 	r.waitReady(t)
 	const tile = 2 * time.Minute

@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"os"
@@ -82,18 +81,13 @@ func TestFixedSpecRewritesHistory(t *testing.T) {
 	t.Parallel()
 	prom := e2etest.StartPrometheus(t, e2etest.PrometheusOptions{ConfigYAML: "global:\n  scrape_interval: 15s\n", OutOfOrderTimeWindow: 2 * time.Hour})
 	traffic := &latencyTraffic{next: time.Now().Add(-20 * time.Minute).Truncate(time.Minute)}
-	ctx, cancel := context.WithCancel(context.Background())
-	var feeding sync.WaitGroup
-	feeding.Go(func() { feed(ctx, t, prom.Push, traffic.until) })
-	t.Cleanup(func() { cancel(); feeding.Wait() })
+	feedInBackground(t, prom.Push, traffic.until)
 
 	daemon := func(threshold string) (*running, string) {
 		dir := t.TempDir()
-		spec := filepath.Join(dir, "shop.yaml")
-		require.NoError(t, os.WriteFile(spec, []byte(latencySpec(threshold)), 0o644))
-		cfg := filepath.Join(dir, "slokeeper.yml")
-		require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf("global:\n  evaluation_interval: 10s\nspecs: [shop.yaml]\nwindows:\n  min: 1m\nremote_read:\n  - url: %s\n    read_recent: true\n", prom.RemoteReadURL())), 0o644))
-		return start(t, app.Options{ConfigFile: cfg, StoragePath: filepath.Join(dir, "data")}), spec
+		cfg := writeDaemonFiles(t, dir, latencySpec(threshold),
+			fmt.Sprintf("specs: [shop.yaml]\nwindows:\n  min: 1m\nremote_read:\n  - url: %s\n    read_recent: true\n", prom.RemoteReadURL()))
+		return start(t, app.Options{ConfigFile: cfg, StoragePath: filepath.Join(dir, "data")}), filepath.Join(dir, "shop.yaml")
 	}
 	settled := func(r *running, after time.Time) {
 		t.Helper()
@@ -120,15 +114,7 @@ func TestFixedSpecRewritesHistory(t *testing.T) {
 
 	// Both have a tile and a budget computed after the fix; then they agree, window by window too.
 	tile := 2 * time.Minute
-	var tiled [2]time.Time
-	require.Eventually(t, func() bool {
-		for i, r := range []*running{wrong, fresh} {
-			if tiled[i] = lastTile(t, r.app, tile); !tiled[i].After(fixedAt) {
-				return false
-			}
-		}
-		return true
-	}, 2*tile, time.Second, "no tile after the fix")
+	tiled := recordedAfter(t, []*running{wrong, fresh}, c.TotalRate(tile), []time.Time{fixedAt, fixedAt}, 2*tile, "no tile after the fix")
 	require.Eventually(t, func() bool {
 		for i, r := range []*running{wrong, fresh} {
 			if s, ok := shopStatus(r.app); !ok || !s.Updated.After(tiled[i]) {

@@ -525,33 +525,21 @@ func writeBenchHistory(b *testing.B, dir string, slos []*slo.SLO, ts time.Time) 
 	for _, s := range slos {
 		longest = max(longest, s.Period)
 	}
-	// A block writer's head accepts in-order samples only within half its chunk range of its newest one.
-	w, err := tsdb.NewBlockWriter(promslog.NewNopLogger(), dir, (4 * (longest + 24*time.Hour)).Milliseconds())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		if err := w.Close(); err != nil {
-			b.Error(err)
+	return e2etest.WriteBlock(b, dir, longest+24*time.Hour, func(ctx context.Context, w *tsdb.BlockWriter) int {
+		n := 0
+		for i, s := range slos {
+			app := w.AppenderV2(ctx)
+			k, err := appendBenchSLO(app, s, uint64(i), ts)
+			n += k
+			if err != nil {
+				b.Fatalf("%s: %v", s.ID(), err)
+			}
+			if err := app.Commit(); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}()
-	ctx := context.Background()
-	n := 0
-	for i, s := range slos {
-		app := w.AppenderV2(ctx)
-		k, err := appendBenchSLO(app, s, uint64(i), ts)
-		n += k
-		if err != nil {
-			b.Fatalf("%s: %v", s.ID(), err)
-		}
-		if err := app.Commit(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if _, err := w.Flush(ctx); err != nil {
-		b.Fatal(err)
-	}
-	return n
+		return n
+	})
 }
 
 func appendBenchSLO(app promstorage.AppenderV2, s *slo.SLO, seed uint64, ts time.Time) (int, error) {

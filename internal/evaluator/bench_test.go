@@ -46,7 +46,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/promslog"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql"
@@ -55,6 +54,7 @@ import (
 	"github.com/prometheus/prometheus/tsdb"
 	"github.com/prometheus/prometheus/util/stats"
 
+	"github.com/slokeeper/slokeeper/internal/e2etest"
 	"github.com/slokeeper/slokeeper/internal/storage"
 	c "github.com/slokeeper/slokeeper/pkg/conventions"
 	"github.com/slokeeper/slokeeper/pkg/generate"
@@ -595,45 +595,33 @@ const slothRatio5m = "slo:sli_error:ratio_rate5m"
 // half its chunk range of its newest one.
 func writeBenchBlock(b *testing.B, dir string, ss []*benchSeries, before int64, longest time.Duration) (int, []int) {
 	b.Helper()
-	w, err := tsdb.NewBlockWriter(promslog.NewNopLogger(), dir, (4 * (longest + benchDay)).Milliseconds())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		if err := w.Close(); err != nil {
-			b.Error(err)
-		}
-	}()
-	ctx := context.Background()
-	n := 0
 	next := make([]int, len(ss))
-	app := w.AppenderV2(ctx)
-	for i, s := range ss {
-		var ref promstorage.SeriesRef
-		k := 0
-		for ; k < s.count && s.at(k) < before; k++ {
-			if ref, err = app.Append(ref, s.ls, 0, s.at(k), s.value(k), nil, nil, promstorage.AOptions{}); err != nil {
-				b.Fatalf("%s: %v", s.ls, err)
+	n := e2etest.WriteBlock(b, dir, longest+benchDay, func(ctx context.Context, w *tsdb.BlockWriter) int {
+		n := 0
+		app := w.AppenderV2(ctx)
+		for i, s := range ss {
+			var ref promstorage.SeriesRef
+			var err error
+			k := 0
+			for ; k < s.count && s.at(k) < before; k++ {
+				if ref, err = app.Append(ref, s.ls, 0, s.at(k), s.value(k), nil, nil, promstorage.AOptions{}); err != nil {
+					b.Fatalf("%s: %v", s.ls, err)
+				}
+			}
+			next[i] = k
+			n += k
+			if n > 0 && i%1000 == 999 {
+				if err := app.Commit(); err != nil {
+					b.Fatal(err)
+				}
+				app = w.AppenderV2(ctx)
 			}
 		}
-		next[i] = k
-		n += k
-		if n > 0 && i%1000 == 999 {
-			if err := app.Commit(); err != nil {
-				b.Fatal(err)
-			}
-			app = w.AppenderV2(ctx)
+		if err := app.Commit(); err != nil {
+			b.Fatal(err)
 		}
-	}
-	if err := app.Commit(); err != nil {
-		b.Fatal(err)
-	}
-	if n == 0 {
-		return 0, next
-	}
-	if _, err := w.Flush(ctx); err != nil {
-		b.Fatal(err)
-	}
+		return n
+	})
 	return n, next
 }
 

@@ -1,6 +1,7 @@
 // Package slokeeper holds what belongs to the repository as a whole: the
 // release version, read from the VERSION file so that `go run` and `go
 // install` builds report it too, not only those built by make or promu.
+// It must not hold code any command or package could own itself.
 package slokeeper
 
 import (

@@ -9,4 +9,7 @@
 // alerts against rulefmt, mixtool's lint rules and their promtool unit tests (tests/); and, end to end, the
 // dashboards' queries against a real Prometheus scraping the demo daemon, and the alerts against a daemon whose
 // remote storage fails.
+//
+// The package owns the checks of the mixin; the mixin itself is jsonnet. It must not define a metric name of its
+// own: every name comes from what the daemon exports and pkg/conventions.
 package mixin

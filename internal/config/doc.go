@@ -20,4 +20,7 @@
 // else. Relative paths (spec globs, storage.path and every file named in the
 // Prometheus blocks: CA files, password files, file_sd files …) are resolved
 // against the config file's directory, as Prometheus resolves them.
+//
+// The package owns the daemon's config file: its format, defaults, checks and located errors. It must not know
+// what the daemon does with a config (that is internal/app's wiring), nor the spec format (pkg/spec).
 package config

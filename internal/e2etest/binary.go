@@ -12,6 +12,9 @@
 // The Prometheus binary comes from `go tool -n prometheus`, which builds it into the Go build cache the first time
 // (minutes on a small machine) and finds it there afterwards (well under a second); each test process asks once.
 // SLOKEEPER_PROMETHEUS_BINARY overrides it with the path of any Prometheus 3.x binary.
+//
+// It owns only the test harness around the daemon; it must not import the daemon (internal/app) or hold
+// assertions about what the daemon decides: those are the tests'.
 package e2etest
 
 import (

@@ -9,6 +9,9 @@
 // an in-memory rules.GroupLoader so that the groups produced by pkg/generate are handed to the managers without a
 // detour through rule files on disk. Each expression is parsed once; a reload whose groups do not load (a bad
 // expression, a malformed group) keeps the last good groups running, as Prometheus does.
+//
+// It must not know budgets or policies: it evaluates the groups it is handed and backfills the recorded series
+// of the SLOs it is told about (Target); the budget, policy and exporter packages read what the rules record.
 package evaluator
 
 import (

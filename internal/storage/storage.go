@@ -17,6 +17,9 @@
 // Everything here is Prometheus' own code (tsdb, storage/remote) wired together; the package adds only the
 // lifecycle, the defaults that suit SLO evaluation (a retention long enough for the longest SLO period, an
 // out-of-order window for late remote-write batches) and safe swapping of remote-read configs on reload.
+//
+// It must not know the rules, the SLOs or the names of the series it holds (slo:*), beyond the matchers its
+// callers hand it.
 package storage
 
 import (

@@ -31,4 +31,7 @@
 // existing alertmanager.yml and RenderComplete a whole alertmanager.yml. Both
 // renderings are checked with Alertmanager's config.Load before they are
 // returned.
+//
+// It must not know how alerts are produced or evaluated (pkg/generate, the daemon): it works from the escalation
+// config and the label contract of pkg/conventions.
 package routing

@@ -55,23 +55,12 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	promslogflag.AddFlags(app, logCfg)
 	addDocumentationFlag(app, stdout)
 
-	checkCmd := &checkCommand{}
-	checkCmd.register(app)
-	genCmd := &generateCommand{}
-	genCmd.register(app)
-	runCmd := &runCommand{}
-	runCmd.register(app)
-	gateCmd := &gateCommand{}
-	gateCmd.register(app)
-	amCmd := &alertmanagerCommand{}
-	amCmd.register(app)
-	freezeCmd := &freezeCommand{}
-	freezeCmd.register(app)
-	reviewCmd := &reviewCommand{}
-	reviewCmd.register(app)
+	checkCmd, genCmd, runCmd, gateCmd := &checkCommand{}, &generateCommand{}, &runCommand{}, &gateCommand{}
+	amCmd, freezeCmd, reviewCmd, excludeCmd := &alertmanagerCommand{}, &freezeCommand{}, &reviewCommand{}, &excludeCommand{}
+	for _, c := range []interface{ register(*kingpin.Application) }{checkCmd, genCmd, runCmd, gateCmd, amCmd, freezeCmd, reviewCmd, excludeCmd} {
+		c.register(app) // in the order `slokeeper --help` lists them
+	}
 	liftName, setName := freezeCmd.names()
-	excludeCmd := &excludeCommand{}
-	excludeCmd.register(app)
 	addName, listName, withdrawName := excludeCmd.names()
 
 	cmd, err := app.Parse(args)

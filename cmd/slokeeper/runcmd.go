@@ -13,8 +13,10 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/alecthomas/units"
+	"github.com/prometheus/common/model"
 
 	"github.com/slokeeper/slokeeper/internal/app"
+	"github.com/slokeeper/slokeeper/internal/queryapi"
 	"github.com/slokeeper/slokeeper/internal/storage"
 )
 
@@ -51,12 +53,23 @@ func (c *runCommand) register(a *kingpin.Application) {
 		Default(strconv.Itoa(app.DefaultMaxConnections)).IntVar(&c.opts.MaxConnections)
 	c.cmd.Flag("web.external-url", "The URL under which slokeeper is reachable, used in alerts' generator URL.").
 		PlaceHolder("<URL>").StringVar(&c.opts.ExternalURL)
+	c.registerQuery()
 	c.cmd.Flag("spec.watch-interval", "How often to check the config and spec files for changes and reload (0 disables).").
 		Default(app.DefaultWatchInterval.String()).DurationVar(&c.watch)
 	c.cmd.Flag("auto-gomemlimit.ratio", "Under a cgroup memory limit, set the Go runtime's soft memory limit (GOMEMLIMIT) to this share of it, unless GOMEMLIMIT is set; 0 disables. (GOGC defaults to 30 unless set.)").
 		Default(strconv.FormatFloat(app.DefaultMemoryLimitRatio, 'g', -1, 64)).Float64Var(&c.memLimitRatio)
 	c.cmd.Flag("demo", "Run the built-in demo: the example specs over an embedded TSDB fed by a traffic generator with days of history and a live incident.").
 		BoolVar(&c.opts.Demo)
+}
+
+// registerQuery registers the query API's limits, named as Prometheus' flags are.
+func (c *runCommand) registerQuery() {
+	c.cmd.Flag("query.timeout", "Maximum time a query of the query API (/api/v1/query, query_range, …) may take before it is aborted.").
+		Default(model.Duration(queryapi.DefaultTimeout).String()).DurationVar(&c.opts.QueryTimeout)
+	c.cmd.Flag("query.max-samples", "Maximum number of samples a single query of the query API may load into memory; a query above fails.").
+		Default(strconv.Itoa(queryapi.DefaultMaxSamples)).IntVar(&c.opts.QueryMaxSamples)
+	c.cmd.Flag("query.max-concurrency", "Maximum number of queries of the query API evaluated at once; more wait.").
+		Default(strconv.Itoa(queryapi.DefaultMaxConcurrency)).IntVar(&c.opts.QueryMaxConcurrency)
 }
 
 // registerReceiver registers the flags of the remote-write receiver: off unless enabled, as in Prometheus.

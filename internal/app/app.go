@@ -18,6 +18,7 @@ import (
 	"github.com/slokeeper/slokeeper/internal/exclusion"
 	"github.com/slokeeper/slokeeper/internal/exporter"
 	"github.com/slokeeper/slokeeper/internal/freeze"
+	"github.com/slokeeper/slokeeper/internal/queryapi"
 	"github.com/slokeeper/slokeeper/internal/reload"
 	"github.com/slokeeper/slokeeper/internal/sliprobe"
 	"github.com/slokeeper/slokeeper/internal/storage"
@@ -59,6 +60,11 @@ type Options struct {
 	// MaxConnections bounds the HTTP connections served at once (--web.max-connections); more wait in the
 	// listen queue. Zero means DefaultMaxConnections.
 	MaxConnections int
+	// QueryTimeout, QueryMaxSamples and QueryMaxConcurrency bound the queries of the query API (--query.timeout,
+	// --query.max-samples, --query.max-concurrency); zero means queryapi's defaults.
+	QueryTimeout        time.Duration
+	QueryMaxSamples     int
+	QueryMaxConcurrency int
 	// MetricsMaxAge is how old a rendering of /metrics may be when served (web.DefaultMetricsMaxAge if zero).
 	MetricsMaxAge time.Duration
 	// Demo runs the built-in demo: the example specs, a traffic generator writing days of history and live
@@ -99,6 +105,7 @@ type App struct {
 	collector  *exporter.Collector
 	reviews    *exporter.ReviewCollector // review freshness of the loaded SLOs
 	probe      *sliprobe.Monitor         // SLI selectors that match no series
+	query      *queryapi.API             // Prometheus' query API over the storage and the rules
 	web        *web.Handler
 }
 
@@ -155,6 +162,10 @@ func New(o Options) (_ *App, err error) {
 	a.evaluator = a.newEvaluator(cfg, externalURL)
 	undo.add(a.evaluator.Stop)
 	a.probe = a.newProbe()
+	if a.query, err = a.newQueryAPI(cfg); err != nil {
+		return nil, err
+	}
+	undo.add(func() { _ = a.query.Close() })
 
 	a.running = a.newCoordinator()
 	if err := a.prepare(initial); err != nil {
@@ -216,6 +227,9 @@ func (a *App) Run(ctx context.Context) error {
 
 	a.logger.Info("slokeeper is running", "address", a.Addr().String(), "slos", len(a.running.Running().slos))
 	err := g.Run()
+	if cerr := a.query.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
 	if cerr := a.storage.Close(); cerr != nil && err == nil {
 		err = cerr
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/slokeeper/slokeeper/internal/exporter"
 	"github.com/slokeeper/slokeeper/internal/freeze"
 	"github.com/slokeeper/slokeeper/internal/policy"
+	"github.com/slokeeper/slokeeper/internal/queryapi"
 	"github.com/slokeeper/slokeeper/internal/reload"
 	"github.com/slokeeper/slokeeper/internal/storage"
 	"github.com/slokeeper/slokeeper/internal/web"
@@ -206,6 +207,21 @@ func (a *App) newEvaluator(cfg *config.Config, externalURL *url.URL) *evaluator.
 	})
 }
 
+// newQueryAPI makes Prometheus' query API over what the rules read, and the rules.
+func (a *App) newQueryAPI(cfg *config.Config) (*queryapi.API, error) {
+	return queryapi.New(queryapi.Options{
+		Queryable:      a.storage.Queryable(),
+		Rules:          a.evaluator,
+		Ready:          a.ready.Load,
+		TrackerDir:     cfg.Storage.Path,
+		Timeout:        a.opts.QueryTimeout,
+		MaxSamples:     a.opts.QueryMaxSamples,
+		MaxConcurrency: a.opts.QueryMaxConcurrency,
+		Version:        slokeeper.Version(),
+		Logger:         a.logger,
+	})
+}
+
 // newCoordinator makes the reload coordinator: a reload reads the config and the specs (load) and hands them to
 // the components in this order. Those that can fail come first (remote read, remote write and alerting, then the
 // rules, checked when loaded): when one fails, it and those before it are given the running set again.
@@ -280,6 +296,7 @@ func (a *App) newWeb() (*web.Handler, error) {
 		Status:          a.status,
 		Gate:            a.freeze.Gate,
 		Policy:          a.freeze.State,
+		Query:           a.query,
 		Override:        a.freeze.Override,
 		Exclusions:      exclusionAPI{a},
 		EnableAdmin:     a.opts.EnableAdminAPI,

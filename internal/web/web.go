@@ -77,6 +77,9 @@ type Options struct {
 	// EnableAdmin allows the administrative endpoints (overrides, exclusions), like Prometheus'
 	// --web.enable-admin-api.
 	EnableAdmin bool
+	// Query serves the query API, conventions.QueryPaths (GET and POST), typically internal/queryapi. Nil leaves
+	// those paths unrouted (404).
+	Query http.Handler
 	// RemoteWrite receives POST /api/v1/write, typically the embedded TSDB's remote-write handler. Nil leaves
 	// the path unrouted (404).
 	RemoteWrite http.Handler
@@ -144,6 +147,11 @@ func New(opts Options) *Handler {
 	}))
 	if opts.RemoteWrite != nil {
 		h.route(conventions.PathWrite, conventions.PathWrite, []string{http.MethodPost}, opts.RemoteWrite)
+	}
+	if opts.Query != nil {
+		for _, p := range conventions.QueryPaths {
+			h.route(p, p, []string{http.MethodGet, http.MethodPost}, opts.Query)
+		}
 	}
 	if opts.Gate != nil {
 		h.route(conventions.PathGate, conventions.PathGate, get, http.HandlerFunc(h.gate))

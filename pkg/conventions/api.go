@@ -33,6 +33,24 @@ const (
 	PathPprof = "/debug/pprof/"
 )
 
+// The query API's routes: Prometheus' HTTP API over the daemon's storage and rules (internal/queryapi).
+const (
+	PathQuery       = "/api/v1/query"
+	PathQueryRange  = "/api/v1/query_range"
+	PathSeries      = "/api/v1/series"
+	PathLabels      = "/api/v1/labels"
+	PathLabelValues = "/api/v1/label/{name}/values"
+	PathRules       = "/api/v1/rules"
+	PathAlerts      = "/api/v1/alerts"
+	PathFormatQuery = "/api/v1/format_query"
+	PathParseQuery  = "/api/v1/parse_query"
+	PathBuildInfo   = "/api/v1/status/buildinfo"
+)
+
+// QueryPaths are the query API's routes, each served for GET and POST (the API answers 405 where Prometheus does).
+var QueryPaths = []string{PathQuery, PathQueryRange, PathSeries, PathLabels, PathLabelValues, PathRules, PathAlerts,
+	PathFormatQuery, PathParseQuery, PathBuildInfo}
+
 // GatePath is the path of service's deploy gate (PathGate), escaped.
 func GatePath(service string) string { return "/api/v1/gate/" + url.PathEscape(service) }
 

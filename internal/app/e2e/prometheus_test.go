@@ -242,4 +242,5 @@ func TestPrometheusRemoteWritesIntoEmbeddedTSDB(t *testing.T) {
 	}, time.Minute, 500*time.Millisecond)
 	_, body := r.get(t, "/metrics")
 	require.True(t, strings.Contains(body, `slo_burn_rate{`), "no burn rate exported")
+	requireQueryAPIMatches(t, r, prom)
 }
